@@ -1,0 +1,35 @@
+"""Typed errors; only the CLI turns them into messages and exit codes.
+
+    KgError
+    ├── InputError      a report file cannot be read (one file; the batch goes on)
+    ├── VocabularyError a SKOS vocabulary file is malformed
+    ├── GraphError      a graph or build folder cannot be opened
+    └── QueryError      a SPARQL query is malformed or refused
+"""
+
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class InputError(KgError):
+    """One input file could not be turned into text."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class VocabularyError(KgError):
+    """A vocabulary file could not be loaded."""
+
+
+class GraphError(KgError):
+    """A graph file or build folder could not be opened."""
+
+
+class QueryError(KgError):
+    """A query could not be parsed or is not allowed."""

@@ -1,0 +1,67 @@
+"""Frozen dataclasses passed between stages.
+
+They are plain values so a stage can run in another process and its output
+can be cached or compared without knowing how it was produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("institution", "mechanism", "programme", "law", "role")
+LEVELS = ("township", "subdistrict", "county", "district", "city", "province")
+
+
+@dataclass(frozen=True)
+class Document:
+    """The plain text of one input file; offsets elsewhere index ``text``."""
+
+    source: str  # the input file's basename, as dct:source
+    path: str  # the path it was read from (for messages)
+    text: str
+    sha256: str  # of the raw bytes
+    format: str = "txt"  # txt | html | docx | pdf
+    encoding: str = "utf-8"  # the decoding used, for the manifest
+
+
+@dataclass(frozen=True)
+class Division:
+    """An administrative division as the report names it."""
+
+    name: str  # 岔河镇, 如东县, 环市街道
+    level: str  # one of LEVELS
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who wrote the report, with the upper levels the text states."""
+
+    body: Division | None
+    county: Division | None = None  # county, district or county-level city
+    city: Division | None = None
+    province: Division | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of a concept in a report's text."""
+
+    start: int
+    end: int
+    surface: str  # text[start:end], as written
+    kind: str  # one of KINDS
+    label: str  # canonical label (simplified, no quotes, no generic tail)
+    sentence: str
+    source: str = "lexicon"  # lexicon | pattern: how it was found
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything one report says about itself and the concepts it names."""
+
+    document: Document
+    title: str
+    issuer: Issuer
+    year: int | None
+    issued: str | None  # ISO date
+    mentions: tuple[Mention, ...] = field(default_factory=tuple)
