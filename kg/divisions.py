@@ -1,0 +1,117 @@
+"""Administrative names: split 重庆市江津区四屏镇人民政府 into its levels.
+
+Chinese writes a chain of divisions with no separator, each ending in a level
+suffix. A name may itself contain a suffix character (环市街, 市桥镇), so the
+chain is parsed by trying every split and keeping the one that covers most
+of the string with levels going strictly down.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .model import Division
+
+# suffix -> level; longer suffixes first so 自治县 wins over 县
+SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("特别行政区", "province"),
+    ("街道办事处", "subdistrict"),
+    ("自治区", "province"),
+    ("自治州", "city"),
+    ("自治县", "county"),
+    ("自治旗", "county"),
+    ("民族乡", "township"),
+    ("街道", "subdistrict"),
+    ("地区", "city"),
+    ("省", "province"),
+    ("市", "city"),
+    ("州", "city"),
+    ("盟", "city"),
+    ("县", "county"),
+    ("旗", "county"),
+    ("区", "district"),
+    ("镇", "township"),
+    ("乡", "township"),
+    ("街", "subdistrict"),
+)
+RANK = {"province": 0, "city": 1, "county": 2, "district": 2, "township": 3, "subdistrict": 3}
+MUNICIPALITIES = frozenset({"北京", "天津", "上海", "重庆"})
+# the shortest name (without suffix) each suffix takes: 沛县 and 津市 exist, 一字镇 hardly
+MIN_NAME = {"县": 1, "市": 1, "区": 2, "旗": 2}
+MAX_NAME = 9
+
+# names that are words, not places: 乡镇, 全县, 依法治镇, 美丽乡(村) ...
+_NOT_A_NAME = re.compile(
+    r"^(?:[全各本我该每其此两多某]|乡镇|城镇|村镇|集镇|街镇|镇街|小城|特色小|城乡|县乡|县区|市县|市区|省市|城区|辖区|园区|景区|"
+    r"开发|新区|片区|小区|山区|库区|牧区|社区|示范|美丽|文明|平安|法治|依法|乡村|农村|城市|地方|下辖|所辖|毗邻)"
+    r"|(?:依法治|治|示范|文明|平安|法治|美丽|先进|卫生|森林|生态|特色|重点|中心|建制|民族|边境|贫困|经济)$"
+)
+# what may follow a township name in running text without it being a word (美丽乡村, 乡镇)
+_BAD_NEXT = frozenset("村镇长级域直属里民")
+_SUFFIX_CHARS = frozenset("省市州盟县旗区镇乡街道")
+SELF_REFERENCE = re.compile(r"(?:我|本|全)(镇|乡|街道|街|县|区|市|旗)")
+
+
+def _level(suffix: str, name: str) -> str:
+    level = dict(SUFFIXES)[suffix]
+    if suffix == "市" and name in MUNICIPALITIES:
+        return "province"
+    return level
+
+
+@lru_cache(maxsize=65536)
+def parse_chain(text: str) -> tuple[Division, ...]:
+    """The divisions a run of Chinese characters names, from the top down.
+
+    Covers the longest possible prefix of ``text``; returns () when the text
+    does not start with a division name.
+    """
+    best: tuple[tuple[int, int, int, int], tuple[Division, ...]] = ((0, 0, 0, 0), ())
+
+    def walk(pos: int, rank: int, acc: tuple[Division, ...]) -> None:
+        nonlocal best
+        if acc:
+            # a parse must not strand a suffix character (环市|街), then the
+            # more levels the better, then names free of suffix characters
+            dangling = pos < len(text) and text[pos] in _SUFFIX_CHARS
+            internal = sum(ch in _SUFFIX_CHARS for d in acc for ch in d.name[:-1])
+            score = (0 if dangling else 1, len(acc), -internal, pos)
+            if score > best[0]:
+                best = (score, acc)
+        for end in range(pos + 1, min(len(text), pos + MAX_NAME) + 1):
+            for suffix, _ in SUFFIXES:
+                if not text.startswith(suffix, end):
+                    continue
+                name = text[pos:end]
+                level = _level(suffix, name)
+                if suffix == "市" and acc and acc[-1].level == "city":
+                    level = "county"  # a 市 under a 市 is a county-level city
+                if len(name) < MIN_NAME.get(suffix, 2) or RANK[level] <= rank:
+                    continue
+                full = name + suffix
+                if _NOT_A_NAME.search(name) or not _plausible(name):
+                    continue
+                stop = end + len(suffix)
+                walk(stop, RANK[level], acc + (Division(full, level),))
+
+    walk(0, -1, ())
+    return best[1]
+
+
+def _plausible(name: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in name)
+
+
+def normalise_name(division: Division) -> Division:
+    """坡子街街道办事处 -> 坡子街街道: the body's name without its office."""
+    name = division.name
+    if name.endswith("街道办事处"):
+        name = name[: -len("办事处")]
+    return Division(name, division.level)
+
+
+def township_candidates(text: str) -> list[str]:
+    """Names ending in 镇/乡/街道 anchored at ``text``'s start, for counting."""
+    chain = parse_chain(text)
+    return [d.name for d in chain if d.level in ("township", "subdistrict")]

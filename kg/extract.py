@@ -1,0 +1,429 @@
+"""Text -> issuer, year, dates and concept mentions, with offsets.
+
+Everything is found on a folded copy of the text (``textnorm``) and mapped
+back, so a traditional-script page, full-width punctuation or a PDF's stray
+spaces change nothing but the surface form.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import jieba
+
+from . import patterns as P
+from .divisions import SELF_REFERENCE, normalise_name, parse_chain
+from .lexicon import LAW_PREFIX, Entry, Lexicon
+from .model import Division, Document, Extraction, Issuer, Mention
+from .textnorm import fold_with_map, is_cjk, strip_quotes
+
+HEADER_CHARS = 3000
+LEVEL_WORD = {"镇": "township", "乡": "township", "街道": "subdistrict", "街": "subdistrict",
+              "县": "county", "旗": "county", "区": "district", "市": "city"}
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int  # in folded text
+    end: int
+    kind: str
+    label: str
+    priority: int  # lower wins among equally long spans
+    source: str
+
+
+class Extractor:
+    """Turns documents into extractions; holds the lexicon and a private tokenizer."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._tokenizer: jieba.Tokenizer | None = None
+
+    # ------------------------------------------------------------------ public
+    def extract(self, doc: Document) -> Extraction:
+        """Everything one report says about itself and what it names."""
+        folded, index = fold_with_map(doc.text)
+        lines = _lines(folded)
+        title, title_pos = _title(lines)
+        issuer, names = self._issuer(folded, lines, title_pos)
+        year = _year(folded, title, title_pos)
+        issued = _issued(folded)
+        mentions = self._mentions(doc.text, folded, index, names)
+        return Extraction(doc, title, issuer, year, issued, tuple(mentions))
+
+    # ------------------------------------------------------------------ tokens
+    def _tokens(self, text: str) -> list[str]:
+        if self._tokenizer is None:
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            jieba.setLogLevel(logging.WARNING)
+            self._tokenizer = jieba.Tokenizer()
+            self._tokenizer.initialize()
+        return self._tokenizer.lcut(text, HMM=False)
+
+    def _name_before(self, folded: str, pos: int, *, max_chars: int = 14) -> str:
+        """The run of name-like words that ends at ``pos`` (possibly empty)."""
+        start = pos
+        while start > 0 and pos - start < max_chars + 4 and (is_cjk(folded[start - 1]) or folded[start - 1] in "+"):
+            start -= 1
+        window = folded[start:pos]
+        if not window:
+            return ""
+        tokens = self._tokens(window)
+        kept: list[str] = []
+        for tok in reversed(tokens):
+            if tok in P.BOUNDARY_TOKENS or sum(map(len, kept)) + len(tok) > max_chars:
+                break
+            kept.append(tok)
+        return "".join(reversed(kept))
+
+    # ------------------------------------------------------------------ issuer
+    def _issuer(self, folded: str, lines: list[tuple[int, str]], title_pos: int) -> tuple[Issuer, set[str]]:
+        header = folded[:HEADER_CHARS]
+        chains: list[tuple[float, tuple[Division, ...]]] = []
+
+        def add(weight: float, chain: tuple[Division, ...]) -> None:
+            chain = tuple(normalise_name(d) for d in chain)
+            if chain:
+                chains.append((weight, chain))
+
+        for i, (pos, line) in enumerate(lines[:25]):
+            near_title = title_pos >= 0 and 0 <= title_pos - pos <= 120
+            weight = 6.0 if pos == title_pos else 4.0 if near_title else 0.0
+            if weight:
+                add(weight, _chain_at_line_start(line))
+        for m in P.PUBLISHER.finditer(header):
+            add(3.0, parse_chain(m.group(1)))
+        for m in P.OFFICE_TAIL.finditer(header):
+            add(3.0, self._chain_ending_at(folded, m.start()))
+        for m in re.finditer(r"(?:^|\n|[。；;])\s*(?:(?:20\d\d年(?:度|以来|来)?|近年来|一年来|今年以来|过去一年)[,，]?\s*)?", header):
+            chain = parse_chain(header[m.end(): m.end() + 30])
+            if chain and chain[-1].level in ("township", "subdistrict", "county", "district"):
+                add(2.0, chain)
+        for m in re.finditer(r"现将([^,，。\n]{2,30}?)(?:20\d\d|关于|法治|依法|年度)", header):
+            add(3.0, parse_chain(m.group(1)))
+
+        self_level = Counter(LEVEL_WORD[m.group(1)] for m in SELF_REFERENCE.finditer(folded))
+        scores: Counter[str] = Counter()
+        level_of: dict[str, str] = {}
+        for weight, chain in chains:
+            body = chain[-1]
+            scores[body.name] += weight
+            level_of.setdefault(body.name, body.level)
+        for name in list(scores):
+            scores[name] += min(folded.count(name), 20) * 0.25
+            if self_level and level_of[name] == self_level.most_common(1)[0][0]:
+                scores[name] += 2.0
+        if not scores:
+            return Issuer(None), set()
+        best = max(sorted(scores), key=lambda n: scores[n])
+        body = Division(_preferred_form(folded, best, level_of[best]), level_of[best])
+        uppers: dict[str, Division] = {}
+        for _, chain in sorted(chains, key=lambda c: -c[0]):
+            if chain[-1].name == best:
+                for d in chain[:-1]:
+                    slot = "county" if d.level in ("county", "district") else d.level
+                    uppers.setdefault(slot, d)
+        if "county" not in uppers and body.level in ("township", "subdistrict"):
+            county = self._county_from_text(folded)
+            if county:
+                uppers["county"] = county
+        issuer = Issuer(body, uppers.get("county"), uppers.get("city"), uppers.get("province"))
+        names = {d.name for d in (issuer.body, issuer.county, issuer.city, issuer.province) if d}
+        names |= {best}
+        return issuer, names
+
+    def _chain_ending_at(self, folded: str, end: int) -> tuple[Division, ...]:
+        """The longest division chain that ends right before ``end``, starting at a word boundary."""
+        start = end
+        while start > 0 and end - start < 24 and is_cjk(folded[start - 1]):
+            start -= 1
+        window = folded[start:end]
+        if len(window) < 2:
+            return ()
+        tokens = self._tokens(window)
+        offsets = [0]
+        for tok in tokens:
+            offsets.append(offsets[-1] + len(tok))
+        best: tuple[Division, ...] = ()
+        for i, off in enumerate(offsets[:-1]):
+            if any(t in P.BOUNDARY_TOKENS for t in tokens[i:]):
+                continue
+            chain = parse_chain(window[off:])
+            if chain and sum(len(d.name) for d in chain) == len(window) - off:
+                best = chain
+                break
+        return best
+
+    def _county_from_text(self, folded: str) -> Division | None:
+        """The county or district whose organs the report names most (县委, 区人民政府 …)."""
+        counts: Counter[Division] = Counter()
+        # only where the name starts a phrase: mid-sentence, 贯彻区委 is not a 贯彻区
+        for m in re.finditer(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,12}?(?:县|区|旗|市))(?=委|人民政府|政府|司法局|依法治|全面依法治)", folded):
+            chain = parse_chain(m.group(1))
+            if any(t in P.BOUNDARY_TOKENS for t in self._tokens(m.group(1))):
+                continue
+            if chain and sum(len(d.name) for d in chain) == len(m.group(1)) and chain[-1].level in ("county", "district"):
+                counts[normalise_name(chain[-1])] += 1
+        counts = Counter({d: n for d, n in counts.items() if n >= 2 or folded.count(d.name + "人民政府")})
+        if not counts:
+            return None
+        return max(sorted(counts, key=lambda d: d.name), key=lambda d: counts[d])
+
+    # ------------------------------------------------------------------ mentions
+    def _mentions(self, text: str, folded: str, index: list[int], own_names: set[str]) -> list[Mention]:
+        cands = self._lexicon_candidates(folded)
+        cands += self._title_candidates(folded)
+        cands += self._quote_candidates(folded)
+        cands += self._suffix_candidates(folded, own_names)
+        chosen = _select(cands, len(folded))
+        spans = _sentences(text)
+        starts = [s for s, _ in spans]
+        out = []
+        for c in chosen:
+            if c.kind == "formula":
+                continue
+            s, e = index[c.start], index[c.end - 1] + 1
+            k = bisect.bisect_right(starts, s) - 1
+            ss, se = spans[k] if k >= 0 else (0, len(text))
+            out.append(Mention(s, e, text[s:e], c.kind, c.label, text[ss:se].strip(), c.source))
+        return out
+
+    def _resolve(self, label: str, kind: str) -> tuple[str, str]:
+        """A pattern's label and kind, or the vocabulary's where it knows the name."""
+        entry: Entry | None = self.lexicon.lookup(label)
+        if entry is not None:
+            return entry.label, entry.kind
+        return canonical_label(label, kind), kind
+
+    def _lexicon_candidates(self, folded: str) -> list[_Candidate]:
+        return [_Candidate(s, e, entry.kind, entry.label, 1, "lexicon") for s, e, entry in self.lexicon.find(folded)]
+
+    def _title_candidates(self, folded: str) -> list[_Candidate]:
+        out = []
+        for m in P.TITLE.finditer(folded):
+            inner = strip_quotes(m.group(1)).strip()
+            if not any(is_cjk(c) for c in inner):
+                continue
+            kind = "programme" if re.search(r"纲要.*20\d\d|20\d\d.*纲要|实施纲要|改革纲要|普法规划", inner) and "学习纲要" not in inner else "law"
+            label, found = self._resolve(inner.removeprefix(LAW_PREFIX), kind)
+            if found == "formula":  # a doctrine in 《》 is a book: a law-kind document
+                found = "law"
+            out.append(_Candidate(m.start(), m.end(), found, label, 0, "pattern"))
+        return out
+
+    def _quote_candidates(self, folded: str) -> list[_Candidate]:
+        out = []
+        for m in P.QUOTED.finditer(folded):
+            inner = m.group(1).strip()
+            if not any(is_cjk(c) for c in inner) and not re.fullmatch(r"[\d·.]+", inner):
+                continue
+            tail_m = P.QUOTE_TAIL.match(folded, m.end())
+            tail = tail_m.group(0) if tail_m else ""
+            end = tail_m.end() if tail_m else m.end()
+            found = self._classify_quoted(folded, m.start(), inner, tail)
+            if found is None:
+                continue
+            label, kind = found
+            out.append(_Candidate(m.start(), end, kind, label, 2, "pattern"))
+        return out
+
+    def _classify_quoted(self, folded: str, start: int, inner: str, tail: str) -> tuple[str, str] | None:
+        entry = self.lexicon.lookup(inner)
+        if re.fullmatch(r"[\d·.\s]+", inner):  # “12·4”国家宪法日: the date names the day
+            tail_entry = self.lexicon.lookup(tail) if tail else None
+            return (tail_entry.label, tail_entry.kind) if tail_entry else None
+        if len(inner) > 24 or (re.search(r"[，,。；;！!？?]", inner) and not tail):
+            return None
+        if tail:
+            if tail.endswith(P.INSTITUTION_TAILS):
+                label, kind = self._resolve(tail, "institution")
+                return (label, kind) if kind != "formula" else None
+            kind = "programme" if tail.endswith(P.PROGRAMME_TAILS) else "mechanism"
+            content = P.GENERIC_TAIL.sub("", tail)
+            if entry is not None and entry.kind != "formula":
+                return entry.label, entry.kind
+            if entry is not None or _numeric_short(inner):
+                if len(content) < 2 and entry is not None:
+                    return None
+                return self._resolve(inner + content, kind)
+            return self._resolve(inner, kind)
+        if entry is not None:
+            return None if entry.kind == "formula" else (entry.label, entry.kind)
+        before = folded[max(0, start - 6):start]
+        if inner.endswith(P.PROGRAMME_TAILS) or P.PROGRAMME_VERB.search(before):
+            return self._resolve(inner, "programme")
+        if inner.endswith(P.MECHANISM_TAILS) or P.METHOD_VERB.search(before) or _method_shape(inner):
+            return self._resolve(inner, "mechanism")
+        return None
+
+    def _suffix_candidates(self, folded: str, own_names: set[str]) -> list[_Candidate]:
+        out = []
+        for regex, kind in ((P.INSTITUTION_SUFFIX, "institution"), (P.MECHANISM_SUFFIX, "mechanism"),
+                            (P.PROGRAMME_SUFFIX, "programme")):
+            for m in regex.finditer(folded):
+                name = self._name_before(folded, m.start())
+                if len(name) < 2:
+                    continue
+                if kind != "institution" and _generic(self._tokens(name)):
+                    continue
+                full = name + m.group(0)
+                start = m.start() - len(name)
+                label = _strip_own(full, own_names) if kind == "institution" else full
+                if len(label) < 3:
+                    continue
+                label, found = self._resolve(label, kind)
+                if found == "formula":
+                    continue
+                out.append(_Candidate(start, m.end(), found, label, 3, "pattern"))
+        return out
+
+
+# ---------------------------------------------------------------------- helpers
+
+def canonical_label(text: str, kind: str) -> str:
+    """One spelling per concept: no quotes, no 中华人民共和国 on laws, full-width brackets, em-dash year ranges."""
+    label = strip_quotes(text).strip()
+    if kind == "law":
+        label = label.removeprefix(LAW_PREFIX)
+    label = label.replace("(", "（").replace(")", "）")
+    label = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "—", label)
+    return label
+
+
+def _numeric_short(inner: str) -> bool:
+    return len(inner) <= 3 and inner[0] in "一二三四五六七八九十两双百千万0123456789"
+
+
+def _method_shape(inner: str) -> bool:
+    if re.search(r"战略|精神|思想|意识|自信|维护|确立|高地|目标|理念|要求|作风|方针|高质量|强[县市省区]|^[一二三四五六七八九十两]个|^[一二三四五六七八九十]大", inner):
+        return False
+    if "、" in inner:
+        return inner.count("、") == 1 and all(2 <= len(p) <= 6 for p in inner.split("、"))
+    return bool(P.METHOD_SHAPE.search(inner)) and len(inner) >= 3
+
+
+def _generic(tokens: list[str]) -> bool:
+    return all(t in P.GENERIC_WORDS or len(t) == 1 for t in tokens)
+
+
+def _strip_own(name: str, own_names: set[str]) -> str:
+    for own in sorted(own_names, key=len, reverse=True):
+        if name.startswith(own) and len(name) - len(own) >= 2:
+            name = name[len(own):]
+            break
+    return P.SELF_PREFIX.sub("", name)
+
+
+def _select(cands: list[_Candidate], length: int) -> list[_Candidate]:
+    """Longest first, then the stronger source, then earliest; no overlaps."""
+    taken = bytearray(length)
+    chosen = []
+    for c in sorted(cands, key=lambda c: (-(c.end - c.start), c.priority, c.start)):
+        if c.end <= c.start or any(taken[c.start:c.end]):
+            continue
+        taken[c.start:c.end] = b"\x01" * (c.end - c.start)
+        chosen.append(c)
+    return sorted(chosen, key=lambda c: (c.start, c.end))
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans over the original text."""
+    spans, start = [], 0
+    for m in P.SENTENCE_END.finditer(text):
+        if m.end() > start:
+            spans.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans or [(0, len(text))]
+
+
+def _lines(folded: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for raw in folded.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            out.append((pos + raw.index(stripped[0]), stripped))
+        pos += len(raw) + 1
+    return out
+
+
+def _title(lines: list[tuple[int, str]]) -> tuple[str, int]:
+    """The report's title line (joined with a short continuation line) and its offset."""
+    for i, (pos, line) in enumerate(lines[:30]):
+        if len(line) <= 70 and P.TITLE_WORDS.search(line) and not P.NOT_TITLE.match(line):
+            if not re.search(r"[，,。；;]", line) or re.search(r"报告$|总结$|情况$", line):
+                title = line
+                if i + 1 < len(lines) and len(lines[i + 1][1]) <= 12 and re.search(r"(?:报告|情况|总结)$", lines[i + 1][1]) \
+                        and not re.search(r"(?:报告|总结)$", line):
+                    title += lines[i + 1][1]
+                return title, pos
+    return "", -1
+
+
+def _chain_at_line_start(line: str) -> tuple[Division, ...]:
+    line = re.sub(r"^[^\u4e00-\u9fff]+", "", line)
+    line = re.sub(r"^(?:中共|中国共产党)", "", line)
+    return parse_chain(line[:40])
+
+
+def _preferred_form(folded: str, name: str, level: str) -> str:
+    """环市街 or 环市街道: the form the report uses most for itself."""
+    if level != "subdistrict":
+        return name
+    short = name[:-1] if name.endswith("街道") else name
+    long_ = short + "道"
+    n_long = folded.count(long_)
+    n_short = folded.count(short) - n_long
+    return long_ if n_long >= n_short else short
+
+
+def _year(folded: str, title: str, title_pos: int) -> int | None:
+    header = folded[:HEADER_CHARS]
+    masked = P.YEAR_RANGE.sub(lambda m: "#" * len(m.group(0)), header)
+    masked = P.LABELLED_DATE.sub(lambda m: "#" * len(m.group(0)), masked)
+    masked = P.DATE_CN.sub(lambda m: "#" * len(m.group(0)), masked)
+    masked = re.sub(r"\d{4}-\d{1,2}-\d{1,2}", lambda m: "#" * len(m.group(0)), masked)
+    scores: Counter[int] = Counter()
+    for m in re.finditer(r"(?<![\d-])(20\d\d)\s*年", title):
+        scores[int(m.group(1))] += 10
+    in_title = set()
+    for m in re.finditer(r"《[^》]*》", masked):
+        in_title.update(range(m.start(), m.end()))
+    for m in P.YEAR.finditer(masked):
+        y = int(m.group(1))
+        if m.start() in in_title:
+            scores[y] += 0.5
+            continue
+        w = 1.0
+        if m.group(2):
+            w += 3
+        before = masked[max(0, m.start() - 2):m.start()]
+        after = masked[m.end():m.end() + 3]
+        if before.strip() == "" or before[-1:] in "\n。；;" or re.match(r"[,，]|以来|来|是", after):
+            w += 2
+        sentence_head = masked[max(0, m.start() - 40):m.start()]
+        if "现将" in sentence_head[sentence_head.rfind("。") + 1:]:
+            w += 6
+        scores[y] += w
+    if not scores:
+        return None
+    return max(sorted(scores), key=lambda y: scores[y])
+
+
+def _issued(folded: str) -> str | None:
+    m = P.LABELLED_DATE.search(folded[:HEADER_CHARS])
+    if not m:
+        tail = folded[-200:]
+        found = list(P.DATE_CN.finditer(tail))
+        m = found[-1] if found else None
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups()[:3])
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"

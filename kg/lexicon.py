@@ -1,0 +1,121 @@
+"""SKOS vocabulary -> matcher.
+
+Every prefLabel and altLabel of the bundled vocabulary (and of any user
+vocabulary passed with ``--vocab``) becomes a pattern over folded text; a
+match carries the concept it names, like spaCy's EntityRuler. Longest match
+first, then earliest, no overlaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+import ahocorasick_rs
+import rdflib
+from rdflib.namespace import RDF, SKOS
+
+from .errors import VocabularyError
+from .textnorm import fold, key, strip_quotes
+from .vocab import FZ
+
+CLASS_KIND = {
+    FZ.Institution: "institution",
+    FZ.Mechanism: "mechanism",
+    FZ.Programme: "programme",
+    FZ.Law: "law",
+    FZ.Role: "role",
+    FZ.Formula: "formula",
+}
+KIND_ORDER = ("law", "programme", "mechanism", "institution", "role", "formula")
+LAW_PREFIX = "中华人民共和国"
+
+
+def bundled_vocabulary() -> Path:
+    """The vocabulary shipped inside the package."""
+    return Path(str(resources.files("kg") / "ontology" / "vocabulary.ttl"))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One concept of the vocabulary."""
+
+    iri: str
+    kind: str  # a model.KINDS value, or "formula" for slogans never extracted
+    label: str  # skos:prefLabel
+    alt_labels: tuple[str, ...] = ()
+
+
+def _variants(entry: Entry) -> set[str]:
+    """The folded strings that name ``entry`` in running text."""
+    forms = {entry.label, *entry.alt_labels}
+    out: set[str] = set()
+    for form in forms:
+        for f in (form, strip_quotes(form)):
+            f = fold(f).strip()
+            if len(f) >= 2:
+                out.add(f)
+                if entry.kind == "law" and not f.startswith(LAW_PREFIX):
+                    out.add(LAW_PREFIX + f)
+    return out
+
+
+class Lexicon:
+    """The vocabulary's concepts, a matcher over their labels and a lookup by key."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries: list[Entry] = sorted(entries, key=lambda e: (KIND_ORDER.index(e.kind), e.label))
+        self._by_key: dict[str, Entry] = {}
+        patterns: dict[str, Entry] = {}
+        for entry in self.entries:
+            for form in sorted(_variants(entry)):
+                patterns.setdefault(form, entry)
+                self._by_key.setdefault(key(form), entry)
+        for entry in self.entries:  # a prefLabel always wins its own key
+            self._by_key[key(entry.label)] = entry
+        self._patterns = sorted(patterns)
+        self._pattern_entry = [patterns[p] for p in self._patterns]
+        self._matcher = ahocorasick_rs.AhoCorasick(
+            self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+        ) if self._patterns else None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def find(self, folded: str) -> list[tuple[int, int, Entry]]:
+        """Non-overlapping leftmost-longest matches in already folded text."""
+        if self._matcher is None:
+            return []
+        return [(s, e, self._pattern_entry[i]) for i, s, e in self._matcher.find_matches_as_indexes(folded)]
+
+    def lookup(self, text: str) -> Entry | None:
+        """The concept a whole surface form or label names, if any."""
+        return self._by_key.get(key(text))
+
+    @classmethod
+    def load(cls, extra: Iterable[str | Path] = ()) -> "Lexicon":
+        """The bundled vocabulary plus the user's SKOS files."""
+        graph = rdflib.Graph()
+        for path in [bundled_vocabulary(), *map(Path, extra)]:
+            try:
+                graph.parse(path, format="turtle" if path.suffix in (".ttl", "") else None)
+            except FileNotFoundError:
+                raise VocabularyError(f"{path}: no such vocabulary file") from None
+            except Exception as exc:  # rdflib raises many parser error types
+                raise VocabularyError(f"{path}: not a readable RDF vocabulary: {exc}") from None
+        return cls(entries_from_graph(graph))
+
+
+def entries_from_graph(graph: rdflib.Graph) -> list[Entry]:
+    """Concepts typed with one of our classes, with their zh labels."""
+    entries = []
+    for cls, kind in CLASS_KIND.items():
+        for iri in sorted(set(graph.subjects(RDF.type, cls))):
+            prefs = sorted(str(l) for l in graph.objects(iri, SKOS.prefLabel) if getattr(l, "language", None) in ("zh", None))
+            if not prefs:
+                raise VocabularyError(f"{iri}: concept without a skos:prefLabel")
+            alts = tuple(sorted(str(l) for l in graph.objects(iri, SKOS.altLabel) if getattr(l, "language", None) in ("zh", None)))
+            entries.append(Entry(str(iri), kind, prefs[0], alts))
+    return entries

@@ -1,0 +1,168 @@
+"""SPARQL over a built graph: a file or a build folder, through Oxigraph.
+
+Named queries live in ``kg/queries/*.rq``; user-supplied values reach them
+as bound variables (pyoxigraph substitutions), never as query text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import GraphError, QueryError
+from .graph import PREFIXES
+
+PREFIX_MAP = dict(PREFIXES) | {
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "fzid": "https://w3id.org/fzkg/id/",
+}
+FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
+_UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\b[^\n]*\n\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Result:
+    """A query's answer: rows of plain strings for SELECT, a bool for ASK, N-Triples lines for graphs."""
+
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[str | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[str, ...] = ()
+
+    def dicts(self) -> list[dict[str, str]]:
+        """Rows as dicts, unbound variables left out."""
+        return [{v: x for v, x in zip(self.variables, row) if x is not None} for row in self.rows]
+
+
+def named_query(name: str) -> str:
+    """The text of a bundled ``.rq`` query."""
+    return (resources.files("kg") / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+class GraphStore:
+    """A read-only view of a built graph."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+
+    @classmethod
+    def open(cls, path: str | Path) -> "GraphStore":
+        """A build folder (its graph.ttl) or any RDF file Oxigraph reads."""
+        path = Path(path)
+        if path.is_dir():
+            path = path / "graph.ttl"
+        if not path.is_file():
+            raise GraphError(f"{path}: no such graph (run `kg build` first, or pass --graph)")
+        fmt = FORMATS.get(path.suffix.lower())
+        if fmt is None:
+            raise GraphError(f"{path}: unknown RDF format {path.suffix!r}")
+        store = ox.Store()
+        try:
+            store.bulk_load(path=str(path), format=fmt)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise GraphError(f"{path}: cannot read graph: {exc}") from None
+        return cls(store)
+
+    def query(self, text: str, bindings: dict[str, str | bool] | None = None) -> Result:
+        """Run a SPARQL query with the usual prefixes predeclared; updates are refused."""
+        if _UPDATE.match(_strip_comments(text)):
+            raise QueryError("SPARQL Update is not allowed here: the graph is read-only")
+        subs = {ox.Variable(k): _literal(v) for k, v in (bindings or {}).items()}
+        try:
+            answer = self._store.query(text, prefixes=PREFIX_MAP, substitutions=subs or None)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {_one_line(str(exc))}") from None
+        if isinstance(answer, ox.QueryBoolean):
+            return Result(boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = tuple(v.value for v in answer.variables)
+            rows = tuple(tuple(_plain(sol[v]) for v in variables) for sol in answer)
+            return Result(variables, rows)
+        return Result(triples=tuple(sorted(f"{t.subject} {t.predicate} {t.object} ." for t in answer)))
+
+    def select(self, text: str) -> list[dict[str, str]]:
+        """Rows of a SELECT as dicts of plain strings (the shape the viz takes)."""
+        return self.query(text).dicts()
+
+    def towns(self, name: str) -> Result:
+        """Bodies naming a concept whose label is ``name``; else whose label contains it."""
+        return self._exact_then_contains("towns", name)
+
+    def concepts_of(self, town: str) -> Result:
+        """The concepts a body's reports name, by kind."""
+        return self._exact_then_contains("concepts_of", town)
+
+    def _exact_then_contains(self, query: str, name: str) -> Result:
+        text = named_query(query)
+        result = self.query(text, {"name": name, "exact": True})
+        if not result.rows:
+            result = self.query(text, {"name": name, "exact": False})
+        return result
+
+
+def _literal(value: str | bool) -> ox.Literal:
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    return ox.Literal(value)
+
+
+def _plain(term: object) -> str | None:
+    if term is None:
+        return None
+    return term.value  # NamedNode, BlankNode and Literal all have it
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+# ---------------------------------------------------------------------- output
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def format_result(result: Result, fmt: str = "table") -> str:
+    """Render a result as an aligned table, CSV or JSON."""
+    if result.boolean is not None:
+        return json.dumps({"boolean": result.boolean}) if fmt == "json" else ("true" if result.boolean else "false")
+    if result.triples:
+        return "\n".join(result.triples)
+    if fmt == "json":
+        return json.dumps(result.dicts(), ensure_ascii=False, indent=2)
+    cells = [["" if x is None else x for x in row] for row in result.rows]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(result.variables)
+        writer.writerows(cells)
+        return buf.getvalue().rstrip("\n")
+    header = list(result.variables)
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(header)]
+    out = []
+    for row in [header, *cells]:
+        out.append("  ".join(x + " " * (w - _width(x)) for x, w in zip(row, widths)).rstrip())
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
