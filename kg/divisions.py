@@ -39,7 +39,8 @@ RANK = {"province": 0, "city": 1, "county": 2, "district": 2, "township": 3, "su
 MUNICIPALITIES = frozenset({"北京", "天津", "上海", "重庆"})
 # the shortest name (without suffix) each suffix takes: 沛县 and 津市 exist, 一字镇 hardly
 MIN_NAME = {"县": 1, "市": 1, "区": 2, "旗": 2}
-MAX_NAME = 9
+MAX_NAME = 5  # 伊金霍洛; names of autonomous units (石柱土家族自治县) may run to 9
+MAX_NAME_AUTONOMOUS = 9
 
 # names that are words, not places: 乡镇, 全县, 依法治镇, 美丽乡(村) ...
 _NOT_A_NAME = re.compile(
@@ -67,6 +68,8 @@ def parse_chain(text: str) -> tuple[Division, ...]:
     Covers the longest possible prefix of ``text``; returns () when the text
     does not start with a division name.
     """
+    if text.startswith(("中共", "中国共产党")):  # 中共重庆市江津区四屏镇委员会
+        text = text[2:] if text.startswith("中共") else text[5:]
     best: tuple[tuple[int, int, int, int], tuple[Division, ...]] = ((0, 0, 0, 0), ())
 
     def walk(pos: int, rank: int, acc: tuple[Division, ...]) -> None:
@@ -79,9 +82,11 @@ def parse_chain(text: str) -> tuple[Division, ...]:
             score = (0 if dangling else 1, len(acc), -internal, pos)
             if score > best[0]:
                 best = (score, acc)
-        for end in range(pos + 1, min(len(text), pos + MAX_NAME) + 1):
+        for end in range(pos + 1, min(len(text), pos + MAX_NAME_AUTONOMOUS) + 1):
             for suffix, _ in SUFFIXES:
                 if not text.startswith(suffix, end):
+                    continue
+                if end - pos > MAX_NAME and not suffix.startswith(("自治", "民族")):
                     continue
                 name = text[pos:end]
                 level = _level(suffix, name)

@@ -87,10 +87,10 @@ class Extractor:
 
         def add(weight: float, chain: tuple[Division, ...]) -> None:
             chain = tuple(normalise_name(d) for d in chain)
-            if chain:
+            if chain and self._valid_chain(chain):
                 chains.append((weight, chain))
 
-        for i, (pos, line) in enumerate(lines[:25]):
+        for pos, line in lines[:25]:
             near_title = title_pos >= 0 and 0 <= title_pos - pos <= 120
             weight = 6.0 if pos == title_pos else 4.0 if near_title else 0.0
             if weight:
@@ -99,14 +99,17 @@ class Extractor:
             add(3.0, parse_chain(m.group(1)))
         for m in P.OFFICE_TAIL.finditer(header):
             add(3.0, self._chain_ending_at(folded, m.start()))
-        for m in re.finditer(r"(?:^|\n|[。；;])\s*(?:(?:20\d\d年(?:度|以来|来)?|近年来|一年来|今年以来|过去一年)[,，]?\s*)?", header):
+        for m in P.SUBJECT.finditer(header):
             chain = parse_chain(header[m.end(): m.end() + 30])
             if chain and chain[-1].level in ("township", "subdistrict", "county", "district"):
                 add(2.0, chain)
-        for m in re.finditer(r"现将([^,，。\n]{2,30}?)(?:20\d\d|关于|法治|依法|年度)", header):
+        for m in P.REPORT_HEAD.finditer(header):
             add(3.0, parse_chain(m.group(1)))
+        for m in P.DIVISION_END.finditer(header):  # any name in running text, weakly
+            add(0.5, self._chain_ending_at(folded, m.end()))
 
         self_level = Counter(LEVEL_WORD[m.group(1)] for m in SELF_REFERENCE.finditer(folded))
+        own_level = self_level.most_common(1)[0][0] if self_level else None
         scores: Counter[str] = Counter()
         level_of: dict[str, str] = {}
         for weight, chain in chains:
@@ -115,8 +118,8 @@ class Extractor:
             level_of.setdefault(body.name, body.level)
         for name in list(scores):
             scores[name] += min(folded.count(name), 20) * 0.25
-            if self_level and level_of[name] == self_level.most_common(1)[0][0]:
-                scores[name] += 2.0
+            if own_level and level_of[name] == own_level:
+                scores[name] += 4.0
         if not scores:
             return Issuer(None), set()
         best = max(sorted(scores), key=lambda n: scores[n])
@@ -136,8 +139,23 @@ class Extractor:
         names |= {best}
         return issuer, names
 
+    def _valid_chain(self, chain: tuple[Division, ...]) -> bool:
+        """No name in the chain holds a word that cannot be part of a place name (现将本镇, 认真贯彻区)."""
+        return all(self._name_like(self._tokens(d.name)) for d in chain)
+
+    @staticmethod
+    def _name_like(tokens: list[str]) -> bool:
+        """Tokens that can make a place name: no verb or function word, not led by a particle."""
+        if not tokens or tokens[0] in P.NAME_STOP_CHARS:
+            return False
+        return not any(len(t) > 1 and t in P.BOUNDARY_TOKENS for t in tokens)
+
     def _chain_ending_at(self, folded: str, end: int) -> tuple[Division, ...]:
-        """The longest division chain that ends right before ``end``, starting at a word boundary."""
+        """The best division chain that ends right before ``end``, starting at a word boundary.
+
+        More levels win; then names of ordinary length (a 2-3 character name
+        plus its suffix), so 发布机构原州区 loses to 原州区.
+        """
         start = end
         while start > 0 and end - start < 24 and is_cjk(folded[start - 1]):
             start -= 1
@@ -149,13 +167,17 @@ class Extractor:
         for tok in tokens:
             offsets.append(offsets[-1] + len(tok))
         best: tuple[Division, ...] = ()
+        best_score: tuple[int, int] | None = None
         for i, off in enumerate(offsets[:-1]):
-            if any(t in P.BOUNDARY_TOKENS for t in tokens[i:]):
+            if not self._name_like(tokens[i:]):
                 continue
             chain = parse_chain(window[off:])
-            if chain and sum(len(d.name) for d in chain) == len(window) - off:
-                best = chain
-                break
+            if not chain or sum(len(d.name) for d in chain) != len(window) - off:
+                continue
+            excess = sum(max(0, len(d.name) - 5) for d in chain if "自治" not in d.name)
+            score = (len(chain), -excess)
+            if best_score is None or score > best_score:
+                best, best_score = chain, score
         return best
 
     def _county_from_text(self, folded: str) -> Division | None:

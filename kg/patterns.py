@@ -18,7 +18,7 @@ DATE_LABELS = r"(?:发布时间|发布日期|成文日期|印发日期|日期|�
 LABELLED_DATE = re.compile(
     DATE_LABELS + r"\s*[:：]?\s*(20\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
-PUBLISHER = re.compile(r"(?:发布机构|发文机关|来源|信息来源|发布单位|来源单位)\s*[:：]\s*([^\s\n|:：]{2,40})")
+PUBLISHER = re.compile(r"(?:发布机构|发文机关|来源|信息来源|发布单位|来源单位)\s*[:：]?\s*([\u4e00-\u9fff]{2,40})")
 DATE_CN = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 # ------------------------------------------------------------ year covered
@@ -26,8 +26,12 @@ YEAR = re.compile(r"(?<![\d-])(20\d\d)\s*年(度)?")
 YEAR_RANGE = re.compile(r"20\d\d\s*[-~至到]\s*20\d\d|20\d\d\s*年\s*[-~至到]\s*20\d\d")
 TITLE_WORDS = re.compile(r"法治政府|依法行政|法治建设|法治.{0,4}报告|工作报告|情况报告|年度报告|工作总结|述法")
 # lines that are never the title: page chrome and numbered headings
-NOT_TITLE = re.compile(r"(?:索引号|发布机构|来源|您现在的位置|当前位置|首页|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.])")
-OFFICE_TAIL = re.compile(r"(?:人民政府|政府|街道办事处|办事处|党委|党工委|委员会|人民代表大会)")
+NOT_TITLE = re.compile(r"(?:索\s*引\s*号|发布机构|来源|您现在的位置|您当前的位置|您的位置|当前位置|位置[:：]|首页|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.])")
+OFFICE_TAIL = re.compile(r"(?:人民政府|政府|办事处|党委|党工委|委员会)")
+# where a report names itself as the subject: "2023年，岔河镇坚持…", "一年来，周溪乡在…"
+SUBJECT = re.compile(r"(?:^|\n|[。；;])\s*(?:20\d\d年(?:度|以来|来)?|近年来|一年来|今年以来|过去一年|刚刚过去的20\d\d年)[,，]?\s*(?:是|在)?")
+REPORT_HEAD = re.compile(r"现将([^,，。\n]{2,30}?)(?:20\d\d|关于|法治|依法|年度)")
+DIVISION_END = re.compile(r"(?:镇|乡|街道|县|区|旗)(?![\u4e00-\u9fff]?[镇村])")
 
 # ------------------------------------------------------------ concepts by pattern
 TITLE = re.compile(r"《([^《》\n]{2,80})》")
@@ -74,8 +78,12 @@ BOUNDARY_TOKENS = frozenset(
     包括 涉及 作为 成为 设置 配备 明确 压实 召集 纳入 列入 提升 提高 优化 增强 确保 保障 支持 服务 指引 统筹 负责 分管
     我 我们 本 全 镇里 县里 一是 二是 三是 四是 五是 六是 七是 八是 九是 十是 首先 其次 最后 其中 以及 相关 有关 各类
     各项 一批 一支 一个 一套 一次 一项 多个 多项 所有 全体 全镇 全乡 全县 全区 全市 全街 全街道 辖区 村级 村 社区 居委会
-    人员 干部 群众 工作人员 同志 书记 镇长 乡长 主任 组长 副组长 所长 队长 党委 政府 党工委 下设 设在 位于""".split()
+    人员 干部 群众 工作人员 同志 书记 镇长 乡长 主任 组长 副组长 所长 队长 党委 政府 党工委 下设 设在 位于 现将 发布机构
+    发布 机构 来源 标题 名称 发文机关 索引号 认真贯彻 积极参与 认真落实 贯彻落实 深入贯彻 立足 聚焦 紧扣 紧盯 着眼 突出 抓好
+    抓实 列席 选举 产生 新任 任命 召开 出席 参会 带领 率领 副""".split()
 )
+# single characters that never start a place name (中, 下, 和, 新 often do)
+NAME_STOP_CHARS = frozenset("的了在由对将把为是向被从以于并也都均又还即其各每该此这那个要能可应须让使给跟至到按据靠凭用我本全")
 # a name made only of these says nothing of its own (工作机制, 长效机制 ...)
 GENERIC_WORDS = frozenset(
     """工作 相关 各项 有关 长效 管理 考核 责任 监督 协调 联动 保障 运行 常态化 规章 内部 配套 学习 会议 决策 议事 机制
