@@ -1,0 +1,121 @@
+"""The command line, run in-process: exact outputs, exact error lines, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def built(sample_build):
+    _, out = sample_build
+    return str(out)
+
+
+def test_every_command_has_help_with_an_example(runner):
+    for name, command in main.commands.items():
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, name
+        assert command.help, name
+
+
+def test_build_without_arguments_builds_the_samples(runner, tmp_path):
+    out = tmp_path / "out"
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = runner.invoke(main, ["build", "--out", str(out), "--quiet"])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    assert (out / "graph.ttl").is_file() and (out / "network.html").is_file()
+
+
+def test_build_reports_a_bad_file_and_goes_on(runner, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "good.txt").write_text("岔河镇2023年度法治政府建设工作报告\n2023年，岔河镇落实“三所联动”调解机制。", encoding="utf-8")
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    result = runner.invoke(main, ["build", str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'in' / 'empty.txt'}: empty file" in result.output
+    assert (tmp_path / "out" / "graph.ttl").is_file()
+
+
+def test_build_of_a_missing_path_is_a_usage_error(runner, tmp_path):
+    result = runner.invoke(main, ["build", str(tmp_path / "nope"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: {tmp_path / 'nope'}: no such file or directory"
+
+
+def test_towns_finds_the_town_that_runs_sansuo_liandong(runner, built):
+    result = runner.invoke(main, ["towns", "三所联动", "--graph", built, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "town,county,kind,concept,reports"
+    assert "长冈乡,,mechanism,三所联动,1" in lines
+
+
+def test_towns_binds_the_name_never_pastes_it(runner, built):
+    result = runner.invoke(main, ["towns", '三所联动" } ; DROP ALL ; #', "--graph", built])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: no town names '三所联动\" } ; DROP ALL ; #'"
+
+
+def test_mechanisms_of_a_town(runner, built):
+    result = runner.invoke(main, ["mechanisms", "岔河镇", "--graph", built, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert {r["kind"] for r in rows} == {"mechanism"}
+    assert "网格法律诊所" in {r["concept"] for r in rows}
+
+
+def test_query_text_file_and_stdin_agree(runner, built, tmp_path):
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?r a fz:Report }"
+    (tmp_path / "q.rq").write_text(q, encoding="utf-8")
+    outs = [
+        runner.invoke(main, ["query", q, "--graph", built, "--format", "csv"]),
+        runner.invoke(main, ["query", "-f", str(tmp_path / "q.rq"), "--graph", built, "--format", "csv"]),
+        runner.invoke(main, ["query", "-", "--graph", built, "--format", "csv"], input=q),
+    ]
+    assert [o.output for o in outs] == ["n\n5\n"] * 3
+
+
+def test_query_syntax_error_is_one_line_and_exit_2(runner, built):
+    result = runner.invoke(main, ["query", "SELECT ?x WHERE { ?x", "--graph", built])
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert result.output.startswith("Error: SPARQL syntax error")
+
+
+def test_query_refuses_updates(runner, built):
+    result = runner.invoke(main, ["query", "DROP ALL", "--graph", built])
+    assert result.exit_code == 2
+    assert "read-only" in result.output
+
+
+def test_query_table_aligns_chinese(runner, built):
+    result = runner.invoke(main, ["query", "SELECT ?t WHERE { ?b fz:usesMechanism ?m ; rdfs:label ?t } GROUP BY ?t ORDER BY ?t",
+                                  "--graph", built])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "t" and set(lines[1]) == {"-"}
+    assert "岔河镇" in lines
+
+
+def test_query_on_a_missing_graph(runner, tmp_path):
+    result = runner.invoke(main, ["query", "ASK {}", "--graph", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no such graph" in result.output

@@ -1,0 +1,114 @@
+"""Extraction on real report text: issuer, year, dates, mentions."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.model import Document
+
+
+def doc(text: str, name: str = "r.txt") -> Document:
+    return Document(source=name, path=name, text=text, sha256="0" * 64)
+
+
+# (text, issuer name, level, county, province, year, issued)
+ISSUERS = [
+    ("如东县岔河镇人民政府\n2023年度法治政府工作报告\n\n2023年，岔河镇坚持以党的二十大精神、习近平法治思想为指导，严格落实依法治镇工作要点。",
+     "岔河镇", "township", "如东县", None, 2023, None),
+    ("您现在的位置: 首页 > 政务公开 > 镇街动态\n\n环市街2022年法治政府建设年度报告\n\n字体:[大] [中] [小]\n\n"
+     "  2022年,环市街在区委、区政府的坚强领导下,深入学习贯彻习近平法治思想。",
+     "环市街", "subdistrict", None, None, 2022, None),
+    ("-\n半坡镇人民政府2023年度法治政府建设工作报告\n-\n日期:2024-03-27\n来源: 半坡镇\n"
+     "近年来,半坡镇在县委、县政府的正确领导下,深入学习贯彻习近平法治思想。",
+     "半坡镇", "township", None, None, 2023, "2024-03-27"),
+    # a salutation first, the name only in the body, the year only in 现将…
+    ("县委依法治县办:\n一年来，我乡在县委、县政府的正确领导下，认真落实法治建设各项工作措施。"
+     "现将长冈乡2024年度法治政府建设工作情况报告如下:\n一、主要举措",
+     "长冈乡", "township", None, None, 2024, None),
+    # a traditional-script mirror: names come out simplified
+    ("辰溪縣小龍門鄉2023年度法治政府建設工作報告\n2023年，小龍門鄉堅持以習近平法治思想為指導，全面推進依法行政。",
+     "小龙门乡", "township", "辰溪县", None, 2023, None),
+    ("重庆市江津区四屏镇人民政府\n关于2025年法治政府建设情况的报告\n发布时间：2026-01-19\n"
+     "2025年，四屏镇坚持以习近平法治思想为指导。",
+     "四屏镇", "township", "江津区", "重庆市", 2025, "2026-01-19"),
+    # the page's date is the next year, and an old heading remains: the report's own words win
+    ("发布日期：2025-01-10\n青山镇2024年度法治政府建设情况报告\n2024年，青山镇坚持依法行政。"
+     "对照《2023年全县法治政府建设工作要点》查漏补缺。",
+     "青山镇", "township", None, None, 2024, "2025-01-10"),
+    ("长沙市天心区坡子街街道办事处2022年法治政府建设年度报告\n发布时间 : 2023-01-29 来源:天心区坡子街街道\n"
+     "2022年，坡子街街道深入贯彻习近平新时代中国特色社会主义思想。",
+     "坡子街街道", "subdistrict", "天心区", None, 2022, "2023-01-29"),
+]
+
+
+@pytest.mark.parametrize("text,name,level,county,province,year,issued", ISSUERS)
+def test_issuer_and_year(extractor, text, name, level, county, province, year, issued):
+    ex = extractor.extract(doc(text))
+    assert ex.issuer.body is not None
+    assert (ex.issuer.body.name, ex.issuer.body.level) == (name, level)
+    assert (ex.issuer.county.name if ex.issuer.county else None) == county
+    assert (ex.issuer.province.name if ex.issuer.province else None) == province
+    assert ex.year == year
+    assert ex.issued == issued
+
+
+def test_no_issuer_when_nothing_names_one(extractor):
+    ex = extractor.extract(doc("一、工作开展情况\n坚持依法行政，严格规范公正文明执法。"))
+    assert ex.issuer.body is None
+    assert ex.year is None
+
+
+# (sentence, expected (kind, label) pairs that must be found, pairs that must not)
+MENTIONS = [
+    ("三是出台《岔河镇全面依法治镇委员会领导体制和工作机制实施方案》（岔依治委【2023】02号）。",
+     {("law", "岔河镇全面依法治镇委员会领导体制和工作机制实施方案")}, set()),
+    ("重点学习《中华人民共和国行政复议法》等法律法规。", {("law", "行政复议法")}, set()),
+    ("以《法治政府建设实施纲要(2021—2025年)》为总体目标。", {("programme", "法治政府建设实施纲要（2021—2025年）")}, set()),
+    ("创新推出“老杨说法”调解工作室，就地化解矛盾纠纷。", {("mechanism", "老杨说法")}, set()),
+    ("建立“法治夜校”制度，每月组织村干部学法。", {("mechanism", "法治夜校")}, set()),
+    ("组织开展“送法下乡”活动12场。", {("programme", "送法下乡")}, set()),
+    ("聚焦“走在前、勇争先、善作为”目标要求，以法治建设的“厚度”涵养政务服务的“温度”。", set(),
+     {"走在前、勇争先、善作为", "厚度", "温度"}),
+    ("成立推进依法治乡工作领导小组，由乡党委书记担任组长。", {("institution", "依法治乡工作领导小组")}, set()),
+    ("严格落实领导干部学法制度，全年集体学法12次。", {("mechanism", "领导干部学法制度")}, set()),
+    ("做好“八五”普法中期评估。", {("programme", "八五普法")}, set()),
+    ("深入学习贯彻习近平法治思想，增强“四个意识”。", set(), {"习近平法治思想", "四个意识"}),
+]
+
+
+@pytest.mark.parametrize("sentence,want,unwanted", MENTIONS)
+def test_mentions(extractor, sentence, want, unwanted):
+    ex = extractor.extract(doc(sentence))
+    got = {(m.kind, m.label) for m in ex.mentions}
+    assert want <= got, got
+    assert not {label for _, label in got} & unwanted
+    for m in ex.mentions:
+        assert sentence[m.start:m.end] == m.surface
+        assert m.surface in m.sentence
+
+
+def test_own_name_is_dropped_from_institutions(extractor):
+    text = "半坡镇人民政府2023年度法治政府建设工作报告\n截止目前，半坡镇执法队共办理案件12起。"
+    ex = extractor.extract(doc(text))
+    labels = {(m.kind, m.label) for m in ex.mentions}
+    assert ("institution", "执法队") in labels
+
+
+def test_spaces_inside_words_and_full_width_forms(extractor):
+    """A PDF's stray spaces and full-width brackets change the surface form only."""
+    text = "以《法治政府建设实施纲要（2021—2025 年）》为目标，调整法治政府建设领导 小组。"
+    ex = extractor.extract(doc(text))
+    got = {(m.kind, m.label) for m in ex.mentions}
+    assert ("programme", "法治政府建设实施纲要（2021—2025年）") in got
+    assert any(m.surface == "法治政府建设领导 小组" for m in ex.mentions), ex.mentions
+    for m in ex.mentions:
+        assert text[m.start:m.end] == m.surface
+
+
+def test_sample_reports_offsets(sample_build):
+    result, _ = sample_build
+    assert len(result.extractions) == 5
+    for ex in result.extractions:
+        assert ex.mentions
+        for m in ex.mentions:
+            assert ex.document.text[m.start:m.end] == m.surface
