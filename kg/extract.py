@@ -197,11 +197,12 @@ class Extractor:
 
     # ------------------------------------------------------------------ mentions
     def _mentions(self, text: str, folded: str, index: list[int], own_names: set[str]) -> list[Mention]:
-        cands = self._lexicon_candidates(folded)
-        cands += self._title_candidates(folded)
+        lexical = self._lexicon_candidates(folded)
+        cands = lexical + self._title_candidates(folded)
         cands += self._quote_candidates(folded)
         cands += self._suffix_candidates(folded, own_names)
         chosen = _select(cands, len(folded))
+        chosen = sorted(chosen + _nested(chosen, lexical), key=lambda c: (c.start, c.end))
         spans = _sentences(text)
         starts = [s for s, _ in spans]
         out = []
@@ -222,7 +223,21 @@ class Extractor:
         return canonical_label(label, kind), kind
 
     def _lexicon_candidates(self, folded: str) -> list[_Candidate]:
-        return [_Candidate(s, e, entry.kind, entry.label, 1, "lexicon") for s, e, entry in self.lexicon.find(folded)]
+        return [_Candidate(s, e, entry.kind, entry.label, 1, "lexicon") for s, e, entry in self.lexicon.find(folded)
+                if not self._splits_a_word(folded, s, e, entry.kind)]
+
+    def _splits_a_word(self, folded: str, start: int, end: int, kind: str) -> bool:
+        """A short label whose edge forms a word with the next or previous character
+        (执法队|伍, 信访办|理, 阐|述法) is not the label; nor a law name glued to 律/规 (安全生产法|律法规)."""
+        if kind == "law" and folded[end - 1] == "法" and folded[end:end + 1] in ("律", "规"):
+            return True
+        if end - start > 3:
+            return False
+        self._tokens("")  # make sure the dictionary is loaded
+        freq = self._tokenizer.FREQ
+        after = folded[end - 1:end + 1]
+        before = folded[start - 1:start + 1] if start > 0 else ""
+        return (len(after) == 2 and freq.get(after, 0) > 0) or (len(before) == 2 and freq.get(before, 0) > 0)
 
     def _title_candidates(self, folded: str) -> list[_Candidate]:
         out = []
@@ -338,6 +353,24 @@ def _strip_own(name: str, own_names: set[str]) -> str:
             name = name[len(own):]
             break
     return P.SELF_PREFIX.sub("", name)
+
+
+def _nested(chosen: list[_Candidate], lexical: list[_Candidate]) -> list[_Candidate]:
+    """Vocabulary institutions and mechanisms inside a longer span chosen by pattern: the
+    枫桥经验 of 《深化“枫桥经验”重庆实践十项行动实施方案》, the 综治中心 of 综治中心一体联动机制."""
+    outer = [c for c in chosen if c.source == "pattern" or c.kind == "formula"]
+    if not outer:
+        return []
+    chosen_set = set(chosen)
+    out = []
+    for c in lexical:
+        if c in chosen_set or c.kind not in ("institution", "mechanism"):
+            continue
+        for o in outer:
+            if o.start <= c.start and c.end <= o.end and o.label != c.label:
+                out.append(c)
+                break
+    return out
 
 
 def _select(cands: list[_Candidate], length: int) -> list[_Candidate]:

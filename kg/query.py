@@ -47,6 +47,11 @@ class Result:
     boolean: bool | None = None
     triples: tuple[str, ...] = ()
 
+    def without(self, *names: str) -> "Result":
+        """The same rows without some columns (the bound inputs a named query echoes)."""
+        keep = [i for i, v in enumerate(self.variables) if v not in names]
+        return Result(tuple(self.variables[i] for i in keep), tuple(tuple(r[i] for i in keep) for r in self.rows))
+
     def dicts(self) -> list[dict[str, str]]:
         """Rows as dicts, unbound variables left out."""
         return [{v: x for v, x in zip(self.variables, row) if x is not None} for row in self.rows]
@@ -115,7 +120,7 @@ class GraphStore:
         result = self.query(text, {"name": name, "exact": True})
         if not result.rows:
             result = self.query(text, {"name": name, "exact": False})
-        return result
+        return result.without("name", "exact")
 
 
 def _literal(value: str | bool) -> ox.Literal:

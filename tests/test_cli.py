@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 
-from .conftest import ROOT
+from conftest import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from kg.build import build
 from kg.graph import concept_iri, iri_segment
 from kg.vocab import FZ
 
-from .conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES
 
 
 @pytest.fixture(scope="session")

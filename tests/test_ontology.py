@@ -12,7 +12,7 @@ from kg.lexicon import Lexicon
 from kg.textnorm import key
 from kg.vocab import FZ, ONTOLOGY
 
-from .conftest import ROOT
+from conftest import ROOT
 
 CONTRACT_TERMS = """Report year issuedBy Township Subdistrict County District City Province AdministrativeDivision partOf
 Institution Mechanism Programme Law Role hasInstitution usesMechanism runsProgramme citesLaw hasRole mentions
