@@ -48,13 +48,21 @@ def extract_all(paths: Iterable[Path], extractor: Extractor,
     return extractions, failed
 
 
+def read_and_extract(inputs: Sequence[str | Path], *, vocab: Sequence[str | Path] = (),
+                     on_error: Callable[[InputError], None] = lambda e: None
+                     ) -> tuple[Lexicon, list[Extraction], list[InputError], list[Path]]:
+    """Ingest and extract without writing anything: (lexicon, extractions, failures, skipped)."""
+    lexicon = Lexicon.load(vocab)
+    files, skipped = find_inputs(inputs)
+    extractions, failed = extract_all(files, Extractor(lexicon), on_error)
+    return lexicon, extractions, failed, skipped
+
+
 def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[str | Path] = (),
           on_error: Callable[[InputError], None] = lambda e: None, network: bool = True) -> BuildResult:
     """Build ``graph.ttl`` (and ``network.html``) in ``out_dir`` from report files and folders."""
     out = Path(out_dir)
-    lexicon = Lexicon.load(vocab)
-    files, skipped = find_inputs(inputs)
-    extractions, failed = extract_all(files, Extractor(lexicon), on_error)
+    lexicon, extractions, failed, skipped = read_and_extract(inputs, vocab=vocab, on_error=on_error)
     # the same input in any order gives the same graph
     extractions.sort(key=lambda ex: (ex.document.source, ex.document.sha256))
     extractions, concepts = resolve(extractions, lexicon)

@@ -20,6 +20,8 @@ DEFAULT_OUT = Path("outputs")
 
 graph_option = click.option("--graph", "graph_path", default=str(DEFAULT_OUT), show_default=True,
                             help="A build folder or an RDF file.")
+vocab_option = click.option("--vocab", multiple=True, type=click.Path(path_type=Path),
+                            help="Extra SKOS vocabulary (Turtle) added to the bundled one; repeatable.")
 format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
                              show_default=True, help="Output format.")
 
@@ -30,9 +32,9 @@ class UsageFail(click.ClickException):
     exit_code = 2
 
 
-def _open(graph_path: str) -> GraphStore:
+def _open(graph_path: str, vocab: tuple[Path, ...] = ()) -> GraphStore:
     try:
-        return GraphStore.open(graph_path)
+        return GraphStore.open(graph_path, vocab=vocab)
     except GraphError as exc:
         raise UsageFail(str(exc)) from None
 
@@ -53,8 +55,7 @@ def main() -> None:
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Folder for graph.ttl and network.html.")
-@click.option("--vocab", multiple=True, type=click.Path(path_type=Path),
-              help="Extra SKOS vocabulary (Turtle) added to the bundled one; repeatable.")
+@vocab_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], quiet: bool) -> None:
     """Read reports (files or folders) and write graph.ttl and network.html.
@@ -95,7 +96,8 @@ def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], quie
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a file.")
 @graph_option
 @format_option
-def query(sparql: str | None, query_file, graph_path: str, fmt: str) -> None:
+@vocab_option
+def query(sparql: str | None, query_file, graph_path: str, fmt: str, vocab: tuple[Path, ...]) -> None:
     """Run a SPARQL query (text, -f FILE, or - for stdin).
 
     Prefixes fz:, skos:, rdfs:, rdf:, dct:, xsd:, prov:, org:, owl: are predeclared.
@@ -112,7 +114,7 @@ def query(sparql: str | None, query_file, graph_path: str, fmt: str) -> None:
         text = sparql
     else:
         raise UsageFail("give a query, -f FILE, or - to read stdin")
-    store = _open(graph_path)
+    store = _open(graph_path, vocab)
     try:
         result = store.query(text)
     except QueryError as exc:
@@ -124,14 +126,15 @@ def query(sparql: str | None, query_file, graph_path: str, fmt: str) -> None:
 @click.argument("name")
 @graph_option
 @format_option
-def towns(name: str, graph_path: str, fmt: str) -> None:
+@vocab_option
+def towns(name: str, graph_path: str, fmt: str, vocab: tuple[Path, ...]) -> None:
     """Which towns name a concept (prefLabel or altLabel, else any label containing NAME).
 
     \b
     Example:
       kg towns 三所联动
     """
-    result = _open(graph_path).towns(name)
+    result = _open(graph_path, vocab).towns(name)
     if not result.rows:
         raise click.ClickException(f"no town names {name!r}")
     click.echo(format_result(result, fmt))
@@ -143,7 +146,8 @@ def towns(name: str, graph_path: str, fmt: str) -> None:
               default="mechanism", show_default=True, help="Which kind of concept to list.")
 @graph_option
 @format_option
-def mechanisms(town: str, kind: str, graph_path: str, fmt: str) -> None:
+@vocab_option
+def mechanisms(town: str, kind: str, graph_path: str, fmt: str, vocab: tuple[Path, ...]) -> None:
     """What a town's reports name: its mechanisms (or --kind ...).
 
     \b
@@ -152,13 +156,53 @@ def mechanisms(town: str, kind: str, graph_path: str, fmt: str) -> None:
     """
     from .query import Result
 
-    result = _open(graph_path).concepts_of(town)
+    result = _open(graph_path, vocab).concepts_of(town)
     if kind != "all":
         k = result.variables.index("kind")
         result = Result(result.variables, tuple(r for r in result.rows if r[k] == kind))
     if not result.rows:
         raise click.ClickException(f"no {kind if kind != 'all' else 'concept'} found for {town!r}")
     click.echo(format_result(result, fmt))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["institution", "mechanism", "programme", "law", "role"]),
+              help="Only these kinds; repeatable.")
+@click.option("--min-count", default=1, show_default=True, help="Only terms seen at least this often.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="Output format.")
+@vocab_option
+def candidates(inputs: tuple[Path, ...], kinds: tuple[str, ...], min_count: int, fmt: str,
+               vocab: tuple[Path, ...]) -> None:
+    """List terms found by pattern that the vocabulary lacks, for a curator to promote.
+
+    Each term comes with its kind, how often and in how many reports it was
+    seen, and one example sentence. Add the ones you accept to a SKOS file
+    and pass it with --vocab.
+
+    \b
+    Example:
+      kg candidates reports/ --kind mechanism --format csv > new-terms.csv
+    """
+    from .build import read_and_extract
+    from .candidates import candidates as find
+    from .query import Result
+
+    if not inputs:
+        if not DEFAULT_INPUT.is_dir():
+            raise UsageFail(f"no inputs given and no {DEFAULT_INPUT}/ here")
+        inputs = (DEFAULT_INPUT,)
+    try:
+        lexicon, extractions, failed, _ = read_and_extract(inputs, vocab=vocab,
+                                                           on_error=lambda e: click.echo(str(e), err=True))
+    except (VocabularyError, InputError) as exc:
+        raise UsageFail(str(exc)) from None
+    found = find(extractions, lexicon, min_count=min_count, kinds=kinds or None)
+    rows = tuple((c.label, c.kind, str(c.count), str(c.reports), c.example, c.source) for c in found)
+    click.echo(format_result(Result(("term", "kind", "count", "reports", "example", "report"), rows), fmt))
+    if failed:
+        sys.exit(1)
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

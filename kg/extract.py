@@ -290,6 +290,8 @@ class Extractor:
             return self._resolve(inner, kind)
         if entry is not None:
             return None if entry.kind == "formula" else (entry.label, entry.kind)
+        if P.DOCUMENT_TAIL.search(inner) and len(inner) >= 6:
+            return self._resolve(inner, "law")
         before = folded[max(0, start - 6):start]
         if inner.endswith(P.PROGRAMME_TAILS) or P.PROGRAMME_VERB.search(before):
             return self._resolve(inner, "programme")
@@ -302,7 +304,7 @@ class Extractor:
         for regex, kind in ((P.INSTITUTION_SUFFIX, "institution"), (P.MECHANISM_SUFFIX, "mechanism"),
                             (P.PROGRAMME_SUFFIX, "programme")):
             for m in regex.finditer(folded):
-                name = self._name_before(folded, m.start())
+                name = P.LEADING_VERB.sub("", self._name_before(folded, m.start()))
                 if len(name) < 2:
                     continue
                 if kind != "institution" and _generic(self._tokens(name)):
@@ -340,6 +342,10 @@ def _method_shape(inner: str) -> bool:
         return False
     if "、" in inner:
         return inner.count("、") == 1 and all(2 <= len(p) <= 6 for p in inner.split("、"))
+    numerals = sum(c in "一二三四五六七八九十两双百千万" for c in inner)
+    if inner[0] in "一二三四五六七八九十两双百千万" and not P.METHOD_SUFFIX.search(inner):
+        # 三重一大, 三官一律一员 pair numbers with nouns; 十四五, 四种形态, 一盘棋 are slogans
+        return 2 <= numerals < len(inner) - 1 and "+" not in inner[:1]
     return bool(P.METHOD_SHAPE.search(inner)) and len(inner) >= 3
 
 

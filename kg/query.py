@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Sequence
 
 import pyoxigraph as ox
 
@@ -69,8 +70,9 @@ class GraphStore:
         self._store = store
 
     @classmethod
-    def open(cls, path: str | Path) -> "GraphStore":
-        """A build folder (its graph.ttl) or any RDF file Oxigraph reads."""
+    def open(cls, path: str | Path, *, vocab: Sequence[str | Path] = ()) -> "GraphStore":
+        """A build folder (its graph.ttl) or any RDF file Oxigraph reads, plus the user's
+        vocabulary files, so their labels find concepts too."""
         path = Path(path)
         if path.is_dir():
             path = path / "graph.ttl"
@@ -80,10 +82,11 @@ class GraphStore:
         if fmt is None:
             raise GraphError(f"{path}: unknown RDF format {path.suffix!r}")
         store = ox.Store()
-        try:
-            store.bulk_load(path=str(path), format=fmt)
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise GraphError(f"{path}: cannot read graph: {exc}") from None
+        for p, f in [(path, fmt), *((Path(v), ox.RdfFormat.TURTLE) for v in vocab)]:
+            try:
+                store.bulk_load(path=str(p), format=f)
+            except (SyntaxError, ValueError, OSError) as exc:
+                raise GraphError(f"{p}: cannot read graph: {_one_line(str(exc))}") from None
         return cls(store)
 
     def query(self, text: str, bindings: dict[str, str | bool] | None = None) -> Result:
