@@ -131,9 +131,9 @@ class Extractor:
                     slot = "county" if d.level in ("county", "district") else d.level
                     uppers.setdefault(slot, d)
         if "county" not in uppers and body.level in ("township", "subdistrict"):
-            county = self._county_from_text(folded)
-            if county:
-                uppers["county"] = county
+            upper = self._county_from_text(folded)
+            if upper is not None:  # a 市 right above a town may be either level: keep it where it fits
+                uppers.setdefault("county" if upper.level in ("county", "district") else "city", upper)
         issuer = Issuer(body, uppers.get("county"), uppers.get("city"), uppers.get("province"))
         names = {d.name for d in (issuer.body, issuer.county, issuer.city, issuer.province) if d}
         names |= {best}
@@ -181,14 +181,15 @@ class Extractor:
         return best
 
     def _county_from_text(self, folded: str) -> Division | None:
-        """The county or district whose organs the report names most (县委, 区人民政府 …)."""
+        """The county, district or city whose organs the report names most (县委, 区人民政府,
+        a site header such as 宁乡市人民政府门户网站)."""
         counts: Counter[Division] = Counter()
         # only where the name starts a phrase: mid-sentence, 贯彻区委 is not a 贯彻区
         for m in re.finditer(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,12}?(?:县|区|旗|市))(?=委|人民政府|政府|司法局|依法治|全面依法治)", folded):
             chain = parse_chain(m.group(1))
             if any(t in P.BOUNDARY_TOKENS for t in self._tokens(m.group(1))):
                 continue
-            if chain and sum(len(d.name) for d in chain) == len(m.group(1)) and chain[-1].level in ("county", "district"):
+            if chain and sum(len(d.name) for d in chain) == len(m.group(1)) and chain[-1].level in ("county", "district", "city"):
                 counts[normalise_name(chain[-1])] += 1
         counts = Counter({d: n for d, n in counts.items() if n >= 2 or folded.count(d.name + "人民政府")})
         if not counts:
@@ -418,7 +419,7 @@ def _title(lines: list[tuple[int, str]]) -> tuple[str, int]:
     for i, (pos, line) in enumerate(lines[:30]):
         if len(line) <= 70 and P.TITLE_WORDS.search(line) and not P.NOT_TITLE.match(line):
             if not re.search(r"[，,。；;]", line) or re.search(r"报告$|总结$|情况$", line):
-                title = line
+                title = P.FIELD_LABEL.sub("", line)
                 if i + 1 < len(lines) and len(lines[i + 1][1]) <= 12 and re.search(r"(?:报告|情况|总结)$", lines[i + 1][1]) \
                         and not re.search(r"(?:报告|总结)$", line):
                     title += lines[i + 1][1]
