@@ -11,7 +11,7 @@ import bisect
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jieba
 
@@ -204,6 +204,7 @@ class Extractor:
         cands += self._suffix_candidates(folded, own_names)
         chosen = _select(cands, len(folded))
         chosen = sorted(chosen + _nested(chosen, lexical), key=lambda c: (c.start, c.end))
+        chosen = _merge_variants(chosen, own_names)
         spans = _sentences(text)
         starts = [s for s, _ in spans]
         out = []
@@ -305,15 +306,17 @@ class Extractor:
         for regex, kind in ((P.INSTITUTION_SUFFIX, "institution"), (P.MECHANISM_SUFFIX, "mechanism"),
                             (P.PROGRAMME_SUFFIX, "programme")):
             for m in regex.finditer(folded):
-                name = P.LEADING_VERB.sub("", self._name_before(folded, m.start()))
+                name = self._name_before(folded, m.start())
+                if kind != "institution":  # 全面依法治镇委员会 keeps its 全面; 全面落实X制度 does not
+                    name = P.LEADING_VERB.sub("", name)
                 if len(name) < 2:
                     continue
-                if kind != "institution" and _generic(self._tokens(name)):
+                if kind != "institution" and len(name) <= 4 and _generic(self._tokens(name)):
                     continue
                 full = name + m.group(0)
                 start = m.start() - len(name)
                 label = _strip_own(full, own_names) if kind == "institution" else full
-                if len(label) < 3:
+                if len(label) < 3 or (kind == "institution" and P.PARTY_COMMITTEE.search(label)):
                     continue
                 label, found = self._resolve(label, kind)
                 if found == "formula":
@@ -378,6 +381,36 @@ def _nested(chosen: list[_Candidate], lexical: list[_Candidate]) -> list[_Candid
                 out.append(c)
                 break
     return out
+
+
+def _core(label: str, own_names: set[str]) -> str:
+    """What is left of a name without its writer's place, the organ it hangs under, and a 制度/机制 tail."""
+    core = P.QUALIFIER.sub("", _strip_own(label, own_names))
+    trimmed = P.SYSTEM_TAIL.sub("", core)
+    return trimmed if len(trimmed) >= 3 else core
+
+
+def _merge_variants(chosen: list[_Candidate], own_names: set[str]) -> list[_Candidate]:
+    """One report's spellings of one thing become one concept: 镇依法治镇委员会 and
+    全面依法治镇委员会, 长冈乡重大行政决策合法性审查制度 and 重大行政决策合法性审查.
+    The vocabulary's label wins, else the most frequent, then the shortest."""
+    groups: dict[str, list[_Candidate]] = {}
+    for c in chosen:
+        if c.kind != "formula":
+            groups.setdefault(_core(c.label, own_names), []).append(c)
+    rename: dict[str, tuple[str, str]] = {}
+    for members in groups.values():
+        labels = {c.label for c in members}
+        if len(labels) < 2:
+            continue
+        counts = Counter(c.label for c in members)
+        best = min(members, key=lambda c: (c.source != "lexicon", -counts[c.label], len(c.label), c.label))
+        for label in labels:
+            rename[label] = (best.label, best.kind)
+    if not rename:
+        return chosen
+    return [c if c.label not in rename else replace(c, label=rename[c.label][0], kind=rename[c.label][1])
+            for c in chosen]
 
 
 def _select(cands: list[_Candidate], length: int) -> list[_Candidate]:
