@@ -13,6 +13,7 @@ import click
 
 from . import __version__
 from .errors import GraphError, InputError, KgError, QueryError, VocabularyError
+from .ingest import DEFAULT_MAX_BYTES
 from .query import GraphStore, format_result
 
 DEFAULT_INPUT = Path("examples") / "reports"
@@ -54,14 +55,23 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="Folder for graph.ttl and network.html.")
+              help="Build folder: graph.ttl, graph.nt, store/, manifest.json, texts/, network.html.")
 @vocab_option
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], quiet: bool) -> None:
-    """Read reports (files or folders) and write graph.ttl and network.html.
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Files larger than this are refused.")
+@click.option("--rebuild", is_flag=True, help="Ignore the extraction cache and extract every report again.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line; errors only.")
+def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], jobs: int | None, max_bytes: int,
+          rebuild: bool, quiet: bool) -> None:
+    """Read reports (files or folders) and write the graph, its store and the network page.
+
+    With no INPUTS, builds the bundled sample reports in examples/reports.
+    Each unreadable input gets one line on stderr (FILE: reason) and the
+    rest goes on. Exit status: 0 every input read, 1 some failed, 2 usage
+    error, 130 interrupted (the previous outputs are left as they were).
 
     \b
-    With no INPUTS, builds the bundled sample reports in examples/reports.
     Example:
       kg build reports/ more.txt --out out/
     """
@@ -72,23 +82,36 @@ def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], quie
             raise UsageFail(f"no inputs given and no {DEFAULT_INPUT}/ here")
         inputs = (DEFAULT_INPUT,)
 
-    def report(exc: InputError) -> None:
-        click.echo(str(exc), err=True)
+    def report(record) -> None:
+        if record.status == "failed":
+            click.echo(f"{record.path}: {record.reason}", err=True)
+        elif not quiet:
+            click.echo(f"{record.path}: {record.status} ({record.reason})", err=True)
 
     try:
-        result = run_build(inputs, out_dir, vocab=vocab, on_error=report)
-    except VocabularyError as exc:
+        result = run_build(inputs, out_dir, vocab=vocab, jobs=jobs, max_bytes=max_bytes, rebuild=rebuild,
+                           on_error=report, progress=None if quiet else _progress)
+    except (VocabularyError, InputError) as exc:  # a bad vocabulary, an input path that does not exist
         raise UsageFail(str(exc)) from None
-    except InputError as exc:  # a named input that does not exist
-        raise UsageFail(str(exc)) from None
-    for path in result.skipped:
-        click.echo(f"{path}: skipped (unknown file type)", err=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted: previous outputs left as they were", err=True)
+        sys.exit(130)
     if not quiet:
-        mentions = sum(len(ex.mentions) for ex in result.extractions)
-        click.echo(f"{len(result.extractions)} reports, {mentions} mentions, {len(result.concepts)} concepts, "
-                   f"{result.triples} triples -> {', '.join(str(p) for p in result.outputs)}", err=True)
+        mb = result.bytes_read / 1e6
+        click.echo(f"{result.reports} reports, {result.mentions} mentions, {len(result.concepts)} concepts, "
+                   f"{result.triples} triples in {result.seconds:.1f} s ({mb / max(result.seconds, 1e-9):.2f} MB/s)"
+                   f" -> {out_dir}", err=True)
     if result.failed:
         sys.exit(1)
+
+
+def _progress(items, total: int):
+    """A progress bar on stderr when it is a terminal."""
+    if total < 2 or not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, unit="report", file=sys.stderr, leave=False)
 
 
 @main.command()

@@ -3,8 +3,11 @@
 IRIs are readable (Chinese names, percent-encoding only what an IRI or
 Turtle cannot hold) and stable: a concept's IRI depends on its label only, a
 report's on its file name and content, a body's on its name and the nearest
-division above it that the text states. The Turtle writer sorts everything,
-so the same inputs in any order give byte-identical files.
+division above it that the text states.
+
+Triples are tuples of N-Triples terms (strings), so a build can stream them
+to disk in blocks: one block per subject group, every block sorted, blocks
+written in IRI order. The same inputs in any order give byte-identical files.
 """
 
 from __future__ import annotations
@@ -16,24 +19,23 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
-
 from .model import Division, Extraction, Issuer
-from .resolve import Concept
-from .vocab import FZ, ID, KIND_CLASS, KIND_LINK, LEVEL_CLASS, ONTOLOGY
+from .vocab import ID, ONTOLOGY
 
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
+Triple = tuple[str, str, str]
 
-PREFIXES = {
-    "fz": ONTOLOGY,
-    "skos": str(SKOS),
-    "rdfs": str(RDFS),
-    "rdf": str(RDF),
-    "dct": str(DCTERMS),
-    "xsd": str(XSD),
-}
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PREFIXES = {"fz": ONTOLOGY, "skos": SKOS, "rdfs": RDFS, "rdf": RDF, "dct": DCT, "xsd": XSD}
+
 _UNSAFE = re.compile(r"[\s<>\"{}|\\^`#?/%]")
+_BAD_IRI = re.compile(r"[\x00-\x20<>\"{}|\\^`]")
+_LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 
 
 def iri_segment(text: str) -> str:
@@ -41,22 +43,27 @@ def iri_segment(text: str) -> str:
     return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8")), text)
 
 
-def _iri(*parts: str) -> URIRef:
+def _mint(*parts: str) -> str:
     iri = ID + "/".join(iri_segment(p) for p in parts)
-    if not iri.isprintable():
+    if _BAD_IRI.search(iri) or not iri.isprintable():  # validate where minted, not at serialisation
         raise ValueError(f"cannot mint an IRI from {parts!r}")
-    return URIRef(iri)
+    return iri
 
 
-def concept_iri(label: str) -> URIRef:
+def concept_iri(label: str) -> str:
     """A concept's IRI: its canonical label under id/concept/."""
-    return _iri("concept", label)
+    return _mint("concept", label)
 
 
-def report_iri(source: str, sha256: str) -> URIRef:
+def report_iri(source: str, sha256: str) -> str:
     """A report's IRI: its file stem and the start of its content hash."""
+    return _mint("report", report_key(source, sha256))
+
+
+def report_key(source: str, sha256: str) -> str:
+    """The report's local name, also the name of its extracted text file."""
     stem = source.rsplit(".", 1)[0] if "." in source else source
-    return _iri("report", f"{stem}-{sha256[:8]}")
+    return f"{stem}-{sha256[:8]}"
 
 
 def body_chain(issuer: Issuer) -> list[Division]:
@@ -64,101 +71,186 @@ def body_chain(issuer: Issuer) -> list[Division]:
     return [d for d in (issuer.province, issuer.city, issuer.county, issuer.body) if d is not None]
 
 
-def division_iri(chain: list[Division], i: int) -> URIRef:
+def division_iri(chain: list[Division], i: int) -> str:
     """A division's IRI: its name under the nearest stated division above it."""
     d = chain[i]
-    parent = chain[i - 1].name if i > 0 and d.level not in ("province",) else None
-    return _iri("place", parent, d.name) if parent else _iri("place", d.name)
+    if i > 0 and d.level != "province":
+        return _mint("place", chain[i - 1].name, d.name)
+    return _mint("place", d.name)
 
 
-def triples(extractions: Iterable[Extraction], concepts: dict[str, Concept]) -> Iterator[Triple]:
-    """Every triple of the graph, in no particular order."""
-    for label, c in concepts.items():
-        iri = URIRef(c.iri) if c.iri else concept_iri(label)
-        yield iri, RDF.type, SKOS.Concept
-        yield iri, RDF.type, KIND_CLASS[c.kind]
-        yield iri, SKOS.prefLabel, Literal(label, lang="zh")
-        for alt in c.alt_labels:
-            yield iri, SKOS.altLabel, Literal(alt, lang="zh")
-    for ex in extractions:
-        doc = ex.document
-        report = report_iri(doc.source, doc.sha256)
-        yield report, RDF.type, FZ.Report
-        yield report, DCTERMS.source, Literal(doc.source)
-        if ex.title:
-            yield report, DCTERMS.title, Literal(ex.title)
-        if ex.year:
-            yield report, FZ.year, Literal(f"{ex.year:04d}", datatype=XSD.gYear)
-        if ex.issued:
-            yield report, DCTERMS.issued, Literal(ex.issued, datatype=XSD.date)
-        body = None
-        chain = body_chain(ex.issuer)
-        if ex.issuer.body is not None:
-            iris = [division_iri(chain, i) for i in range(len(chain))]
-            for i, d in enumerate(chain):
-                yield iris[i], RDF.type, LEVEL_CLASS[d.level]
-                yield iris[i], RDFS.label, Literal(d.name, lang="zh")
-                if i > 0:
-                    yield iris[i], FZ.partOf, iris[i - 1]
-            body = iris[-1]
-            yield report, FZ.issuedBy, body
-        for m in ex.mentions:
-            c = concepts[m.label]
-            target = URIRef(c.iri) if c.iri else concept_iri(m.label)
-            mention = URIRef(f"{report}/m/{m.start}-{m.end}")
-            yield mention, RDF.type, FZ.Mention
-            yield mention, FZ.inReport, report
-            yield mention, FZ.mentionOf, target
-            yield mention, FZ.surfaceForm, Literal(m.surface)
-            yield mention, FZ.sentence, Literal(m.sentence)
-            yield mention, FZ.charStart, Literal(m.start)
-            yield mention, FZ.charEnd, Literal(m.end)
-            if body is not None:
-                yield body, KIND_LINK[c.kind], target
+# ---------------------------------------------------------------------- terms
+
+def iri(value: str) -> str:
+    """An IRI as an N-Triples term."""
+    return f"<{value}>"
 
 
-def _term(t: URIRef | Literal) -> str:
-    if isinstance(t, URIRef):
-        s = str(t)
+def literal(text: str, *, lang: str | None = None, datatype: str | None = None) -> str:
+    """A literal as an N-Triples term (escaped)."""
+    body = _NEEDS_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(0), f"\\u{ord(m.group(0)):04X}"), text)
+    if lang:
+        return f'"{body}"@{lang}'
+    if datatype:
+        return f'"{body}"^^<{datatype}>'
+    return f'"{body}"'
+
+
+A = iri(RDF + "type")
+_T = {name: iri(ONTOLOGY + name) for name in (
+    "Report", "Mention", "year", "issuedBy", "partOf", "inReport", "mentionOf", "surfaceForm", "sentence",
+    "charStart", "charEnd", "Township", "Subdistrict", "County", "District", "City", "Province",
+    "Institution", "Mechanism", "Programme", "Law", "Role",
+    "hasInstitution", "usesMechanism", "runsProgramme", "citesLaw", "hasRole")}
+KIND_CLASS = {"institution": _T["Institution"], "mechanism": _T["Mechanism"], "programme": _T["Programme"],
+              "law": _T["Law"], "role": _T["Role"]}
+KIND_LINK = {"institution": _T["hasInstitution"], "mechanism": _T["usesMechanism"], "programme": _T["runsProgramme"],
+             "law": _T["citesLaw"], "role": _T["hasRole"]}
+LEVEL_CLASS = {lv: _T[c] for lv, c in (("township", "Township"), ("subdistrict", "Subdistrict"), ("county", "County"),
+                                        ("district", "District"), ("city", "City"), ("province", "Province"))}
+SKOS_CONCEPT, PREF, ALT = iri(SKOS + "Concept"), iri(SKOS + "prefLabel"), iri(SKOS + "altLabel")
+LABEL = iri(RDFS + "label")
+SOURCE, TITLE, ISSUED = iri(DCT + "source"), iri(DCT + "title"), iri(DCT + "issued")
+
+
+# ---------------------------------------------------------------------- triples
+
+def concept_triples(label: str, kind: str, alt_labels: Iterable[str], concept: str | None = None) -> list[Triple]:
+    """A concept node: its classes and labels."""
+    c = iri(concept or concept_iri(label))
+    out = [(c, A, SKOS_CONCEPT), (c, A, KIND_CLASS[kind]), (c, PREF, literal(label, lang="zh"))]
+    out += [(c, ALT, literal(a, lang="zh")) for a in alt_labels]
+    return out
+
+
+def place_triples(issuer: Issuer) -> tuple[str | None, list[Triple]]:
+    """The issuer and the divisions above it; returns the issuer's IRI too."""
+    chain = body_chain(issuer)
+    if issuer.body is None:
+        return None, []
+    out: list[Triple] = []
+    iris = [iri(division_iri(chain, i)) for i in range(len(chain))]
+    for i, d in enumerate(chain):
+        out += [(iris[i], A, LEVEL_CLASS[d.level]), (iris[i], LABEL, literal(d.name, lang="zh"))]
+        if i > 0:
+            out.append((iris[i], _T["partOf"], iris[i - 1]))
+    return iris[-1], out
+
+
+def report_triples(ex: Extraction, concept_of: dict[str, str]) -> list[Triple]:
+    """A report node and one node per mention; ``concept_of`` maps labels to concept IRIs."""
+    doc = ex.document
+    r = iri(report_iri(doc.source, doc.sha256))
+    out = [(r, A, _T["Report"]), (r, SOURCE, literal(doc.source))]
+    if ex.title:
+        out.append((r, TITLE, literal(ex.title)))
+    if ex.year:
+        out.append((r, _T["year"], literal(f"{ex.year:04d}", datatype=XSD + "gYear")))
+    if ex.issued:
+        out.append((r, ISSUED, literal(ex.issued, datatype=XSD + "date")))
+    body, _ = place_triples(ex.issuer)
+    if body:
+        out.append((r, _T["issuedBy"], body))
+    for m in ex.mentions:
+        node = iri(f"{r[1:-1]}/m/{m.start}-{m.end}")
+        out += [
+            (node, A, _T["Mention"]),
+            (node, _T["inReport"], r),
+            (node, _T["mentionOf"], iri(concept_of[m.label])),
+            (node, _T["surfaceForm"], literal(m.surface)),
+            (node, _T["sentence"], literal(m.sentence)),
+            (node, _T["charStart"], literal(str(m.start), datatype=XSD + "integer")),
+            (node, _T["charEnd"], literal(str(m.end), datatype=XSD + "integer")),
+        ]
+    return out
+
+
+def body_links(ex: Extraction, concept_of: dict[str, str], kind_of: dict[str, str]) -> tuple[str | None, set[tuple[str, str]]]:
+    """The issuer's links to the concepts its report names."""
+    body, _ = place_triples(ex.issuer)
+    if body is None:
+        return None, set()
+    return body, {(KIND_LINK[kind_of[m.label]], iri(concept_of[m.label])) for m in ex.mentions}
+
+
+# ---------------------------------------------------------------------- writers
+
+def _compact(term: str) -> str:
+    """An N-Triples term in Turtle's shorter spelling where one exists."""
+    if term.startswith("<"):
+        value = term[1:-1]
         for prefix, ns in PREFIXES.items():
-            if s.startswith(ns) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", s[len(ns):]):
-                return f"{prefix}:{s[len(ns):]}"
-        return f"<{s}>"
-    if t.datatype == XSD.integer:
-        return str(t)
-    if t.datatype is not None:
-        return f'{Literal(str(t)).n3()}^^{_term(URIRef(t.datatype))}'
-    return t.n3()
+            if value.startswith(ns) and _LOCAL.fullmatch(value[len(ns):]):
+                return f"{prefix}:{value[len(ns):]}"
+        return term
+    if term.endswith(f"^^<{XSD}integer>"):
+        return term[1:term.rindex('"')]
+    if term.endswith(">") and "^^<" in term:
+        head, dt = term.rsplit("^^", 1)
+        return f"{head}^^{_compact(dt)}"
+    return term
 
 
-def _sort_key(t: URIRef | Literal) -> tuple:
-    if isinstance(t, Literal) and t.datatype == XSD.integer:
-        return (1, int(t), "")
-    if isinstance(t, URIRef):
-        return (0, 0, str(t), "", "")
-    return (2, 0, str(t), t.language or "", str(t.datatype or ""))
+def turtle_prefixes() -> str:
+    """The @prefix lines every Turtle file of ours starts with."""
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
 
 
-def turtle(triples_: Iterable[Triple]) -> str:
-    """Sorted, deduplicated Turtle: subjects, then predicates (rdf:type first), then objects."""
-    by_subject: dict[URIRef, dict[URIRef, set]] = {}
-    for s, p, o in triples_:
+def turtle_block(triples: Iterable[Triple]) -> str:
+    """Sorted, deduplicated Turtle for a group of subjects (rdf:type first)."""
+    by_subject: dict[str, dict[str, set[str]]] = {}
+    for s, p, o in triples:
         by_subject.setdefault(s, {}).setdefault(p, set()).add(o)
-    lines = [f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items()]
-    for s in sorted(by_subject, key=str):
+    lines = []
+    for s in sorted(by_subject):
         preds = by_subject[s]
         lines.append("")
-        lines.append(_term(s))
-        ordered = sorted(preds, key=lambda p: (p != RDF.type, str(p)))
+        lines.append(_compact(s))
+        ordered = sorted(preds, key=lambda p: (p != A, p))
         for i, p in enumerate(ordered):
-            objs = " , ".join(_term(o) for o in sorted(preds[p], key=_sort_key))
-            pred = "a" if p == RDF.type else _term(p)
-            lines.append(f"    {pred} {objs} {'.' if i == len(ordered) - 1 else ';'}")
-    return "\n".join(lines) + "\n"
+            objs = " , ".join(_compact(o) for o in sorted(preds[p]))
+            lines.append(f"    {'a' if p == A else _compact(p)} {objs} {'.' if i == len(ordered) - 1 else ';'}")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def ntriples_block(triples: Iterable[Triple]) -> str:
+    """Sorted, deduplicated N-Triples lines."""
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in sorted(set(triples)))
+
+
+def turtle(triples: Iterable[Triple]) -> str:
+    """A whole Turtle document for a small graph."""
+    return turtle_prefixes() + turtle_block(triples)
+
+
+class AtomicWriter:
+    """A text file written beside its target and renamed over it on commit;
+    abandoned (removed) on any error, so the target is always whole."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+    def write(self, text: str) -> None:
+        self.fh.write(text)
+
+    def commit(self) -> None:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def abandon(self) -> None:
+        if not self.fh.closed:
+            self.fh.close()
+        Path(self.tmp).unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write to a temporary file beside ``path``, then rename over it."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -176,3 +268,15 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 def content_hash(data: bytes) -> str:
     """The sha256 of a file's bytes, as hex."""
     return hashlib.sha256(data).hexdigest()
+
+
+def chunks(items: Iterator, size: int) -> Iterator[list]:
+    """Lists of at most ``size`` items."""
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

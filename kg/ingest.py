@@ -47,6 +47,8 @@ __all__ = [
     "SUFFIXES",
     "decode_text",
     "find_inputs",
+    "parse_document",
+    "read_bytes",
     "read_document",
 ]
 
@@ -101,11 +103,22 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
     for anything that cannot be turned into text.
     """
     path = Path(path)
-    where = str(path)
+    _format_of(path)
+    return parse_document(path, read_bytes(path, max_bytes=max_bytes))
+
+
+def _format_of(path: Path) -> str:
     fmt = SUFFIXES.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(where, f"unsupported file type: {path.suffix.lower() or '(none)'}")
-    data = _read_bytes(path, max_bytes)
+        raise InputError(str(path), f"unsupported file type: {path.suffix.lower() or '(none)'}")
+    return fmt
+
+
+def parse_document(path: Path, data: bytes) -> Document:
+    """Turn a file's bytes (already read, e.g. to hash them first) into a Document."""
+    path = Path(path)
+    where = str(path)
+    fmt = _format_of(path)
     if not data.strip():
         raise InputError(where, "empty file")
     reader = _READERS[fmt]
@@ -133,7 +146,8 @@ class _Unreadable(Exception):
         self.reason = reason
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def read_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """A file's bytes, or InputError for a missing, unreadable or too large file."""
     where = str(path)
     try:
         with open(path, "rb") as fh:

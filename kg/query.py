@@ -75,7 +75,12 @@ class GraphStore:
         vocabulary files, so their labels find concepts too."""
         path = Path(path)
         if path.is_dir():
-            path = path / "graph.ttl"
+            if (path / "store").is_dir() and not vocab:
+                try:
+                    return cls(ox.Store.read_only(str(path / "store")))
+                except OSError as exc:
+                    raise GraphError(f"{path / 'store'}: cannot open store: {_one_line(str(exc))}") from None
+            path = path / "graph.nt" if (path / "graph.nt").is_file() else path / "graph.ttl"
         if not path.is_file():
             raise GraphError(f"{path}: no such graph (run `kg build` first, or pass --graph)")
         fmt = FORMATS.get(path.suffix.lower())

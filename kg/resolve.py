@@ -2,18 +2,19 @@
 
 The extractor already gives every mention a canonical label; this stage
 decides each label's one kind (the vocabulary's, else the kind most mentions
-give it) and gathers the labels it goes by, so the same label always
-becomes the same node of the same class, whatever order reports come in.
+give it) and gathers the labels it goes by, so the same label always becomes
+the same node of the same class, whatever order reports come in. It reads
+only (label, kind) votes and (label, surface) pairs, so it streams.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterable
 
 from .lexicon import Lexicon
-from .model import KINDS, Extraction
+from .model import KINDS
 from .textnorm import to_simplified
 
 
@@ -27,33 +28,27 @@ class Concept:
     iri: str | None = None  # the vocabulary's IRI, where the concept comes from it
 
 
-def resolve(extractions: Iterable[Extraction], lexicon: Lexicon) -> tuple[list[Extraction], dict[str, Concept]]:
-    """Give every mention its label's single kind; return the concepts by label."""
-    extractions = list(extractions)
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
+def resolve_concepts(votes: Iterable[tuple[str, str]], aliases: Iterable[tuple[str, str]],
+                     lexicon: Lexicon) -> dict[str, Concept]:
+    """One concept per label: its kind, its altLabels (vocabulary ones and the forms seen)."""
+    tally: dict[str, Counter[str]] = defaultdict(Counter)
+    for label, kind in votes:
+        tally[label][kind] += 1
     forms: dict[str, set[str]] = defaultdict(set)
-    for ex in extractions:
-        for m in ex.mentions:
-            votes[m.label][m.kind] += 1
-            forms[m.label].add(_alias(m.surface))
+    for label, surface in aliases:
+        forms[label].add(_alias(surface))
     concepts: dict[str, Concept] = {}
-    for label in sorted(votes):
+    for label in sorted(tally):
         entry = lexicon.lookup(label)
         if entry is not None and entry.label == label and entry.kind in KINDS:
-            kind = entry.kind
-            alts = set(entry.alt_labels)
-            iri = entry.iri
+            kind, alts, iri = entry.kind, set(entry.alt_labels), entry.iri
         else:
-            kind = max(KINDS, key=lambda k: (votes[label][k], -KINDS.index(k)))
+            kind = max(KINDS, key=lambda k: (tally[label][k], -KINDS.index(k)))
             alts, iri = set(), None
         alts |= forms[label]
         alts.discard(label)
         concepts[label] = Concept(label, kind, tuple(sorted(a for a in alts if a)), iri)
-    resolved = [
-        replace(ex, mentions=tuple(replace(m, kind=concepts[m.label].kind) for m in ex.mentions))
-        for ex in extractions
-    ]
-    return resolved, concepts
+    return concepts
 
 
 def _alias(surface: str) -> str:
