@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, texts, gold in SETS:
         with tempfile.TemporaryDirectory() as out:
             t = time.perf_counter()
-            result = build([args.shared / texts], out, network=False)
+            result = build([args.shared / texts], out, pages=False)
             seconds = time.perf_counter() - t
             print(f"== {name}: {len(result.extractions)} reports built in {seconds:.1f} s")
             cmd = [sys.executable, str(score), "--gold", str(args.shared / "gold" / gold), "--graph", f"{out}/graph.ttl"]

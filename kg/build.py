@@ -9,7 +9,7 @@ costs that file only.
 
 Outputs in the build folder, each written atomically:
 graph.ttl, graph.nt, manifest.json, texts/<report>.txt, store/ (Oxigraph),
-network.html.
+network.html, summary.html, towns.csv, graph.graphml.
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
           jobs: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
           on_error: Callable[[Record], None] = lambda r: None,
           progress: Callable[[Iterable, int], Iterable] | None = None,
-          network: bool = True, store: bool = True, rebuild: bool = False) -> BuildResult:
+          pages: bool = True, store: bool = True, rebuild: bool = False) -> BuildResult:
     """Build a graph, its store and its pages in ``out_dir`` from report files and folders.
 
     Extractions are cached in ``out_dir/cache`` (the graph is streamed from
@@ -192,13 +192,8 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
     if store:
         _load_store(out)
         result.outputs.append(out / "store")
-    if network:
-        from .query import GraphStore
-        from .viz import network_html  # pyvis is only needed here
-
-        gs = GraphStore.open(out)
-        G.write_atomic(out / "network.html", network_html(gs.select))
-        result.outputs.append(out / "network.html")
+    if pages:
+        _write_pages(out, result)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -303,6 +298,19 @@ def _write_graph(out: Path, good: list[Summary], concepts: dict[str, Concept], c
         if stale.name not in keep_texts:
             stale.unlink()
     result.outputs += [out / "graph.ttl", out / "graph.nt"]
+
+
+def _write_pages(out: Path, result: BuildResult) -> None:
+    """The network page, the printable summary, a spreadsheet and a Gephi file."""
+    from .query import GraphStore
+    from .summary import graphml, summary_html, towns_csv
+    from .viz import network_html  # pyvis is only needed here
+
+    select = GraphStore.open(out).select
+    for name, make in (("network.html", network_html), ("summary.html", summary_html), ("towns.csv", towns_csv),
+                       ("graph.graphml", graphml)):
+        G.write_atomic(out / name, make(select))
+        result.outputs.append(out / name)
 
 
 def _load_store(out: Path) -> None:

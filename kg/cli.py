@@ -14,7 +14,7 @@ import click
 from . import __version__
 from .errors import GraphError, InputError, KgError, QueryError, VocabularyError
 from .ingest import DEFAULT_MAX_BYTES
-from .query import GraphStore, format_result
+from .query import GraphStore, format_result, is_update
 
 DEFAULT_INPUT = Path("examples") / "reports"
 DEFAULT_OUT = Path("outputs")
@@ -120,7 +120,10 @@ def _progress(items, total: int):
 @graph_option
 @format_option
 @vocab_option
-def query(sparql: str | None, query_file, graph_path: str, fmt: str, vocab: tuple[Path, ...]) -> None:
+@click.option("--update", "allow_update", is_flag=True,
+              help="Allow SPARQL Update (INSERT, DELETE, DROP …): changes the store or rewrites the file.")
+def query(sparql: str | None, query_file, graph_path: str, fmt: str, vocab: tuple[Path, ...],
+          allow_update: bool) -> None:
     """Run a SPARQL query (text, -f FILE, or - for stdin).
 
     Prefixes fz:, skos:, rdfs:, rdf:, dct:, xsd:, prov:, org:, owl: are predeclared.
@@ -137,6 +140,13 @@ def query(sparql: str | None, query_file, graph_path: str, fmt: str, vocab: tupl
         text = sparql
     else:
         raise UsageFail("give a query, -f FILE, or - to read stdin")
+    if allow_update and is_update(text):
+        try:
+            GraphStore.open(graph_path, vocab=vocab, writable=True).update(text)
+        except (QueryError, GraphError) as exc:
+            raise UsageFail(str(exc)) from None
+        click.echo("updated", err=True)
+        return
     store = _open(graph_path, vocab)
     try:
         result = store.query(text)

@@ -63,21 +63,28 @@ def named_query(name: str) -> str:
     return (resources.files("kg") / "queries" / f"{name}.rq").read_text(encoding="utf-8")
 
 
-class GraphStore:
-    """A read-only view of a built graph."""
+def is_update(text: str) -> bool:
+    """Whether a SPARQL text is an Update (INSERT, DELETE, DROP …) rather than a query."""
+    return bool(_UPDATE.match(_strip_comments(text)))
 
-    def __init__(self, store: ox.Store) -> None:
+
+class GraphStore:
+    """A view of a built graph: its on-disk store, or an RDF file loaded in memory."""
+
+    def __init__(self, store: ox.Store, file: tuple[Path, ox.RdfFormat] | None = None) -> None:
         self._store = store
+        self._file = file  # where an update to an in-memory copy is written back
 
     @classmethod
-    def open(cls, path: str | Path, *, vocab: Sequence[str | Path] = ()) -> "GraphStore":
-        """A build folder (its graph.ttl) or any RDF file Oxigraph reads, plus the user's
-        vocabulary files, so their labels find concepts too."""
+    def open(cls, path: str | Path, *, vocab: Sequence[str | Path] = (), writable: bool = False) -> "GraphStore":
+        """A build folder (its store, else its graph file) or any RDF file Oxigraph reads, plus
+        the user's vocabulary files, so their labels find concepts too."""
         path = Path(path)
         if path.is_dir():
             if (path / "store").is_dir() and not vocab:
                 try:
-                    return cls(ox.Store.read_only(str(path / "store")))
+                    store = ox.Store(str(path / "store")) if writable else ox.Store.read_only(str(path / "store"))
+                    return cls(store)
                 except OSError as exc:
                     raise GraphError(f"{path / 'store'}: cannot open store: {_one_line(str(exc))}") from None
             path = path / "graph.nt" if (path / "graph.nt").is_file() else path / "graph.ttl"
@@ -92,12 +99,26 @@ class GraphStore:
                 store.bulk_load(path=str(p), format=f)
             except (SyntaxError, ValueError, OSError) as exc:
                 raise GraphError(f"{p}: cannot read graph: {_one_line(str(exc))}") from None
-        return cls(store)
+        return cls(store, (path, fmt))
+
+    def update(self, text: str) -> None:
+        """Apply a SPARQL Update and persist it: in the store, or written back to the file."""
+        try:
+            self._store.update(text, prefixes=PREFIX_MAP)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {_one_line(str(exc))}") from None
+        if self._file is not None:
+            from .graph import write_atomic
+
+            path, fmt = self._file
+            write_atomic(path, self._store.dump(format=fmt, from_graph=ox.DefaultGraph()))
+        else:
+            self._store.flush()
 
     def query(self, text: str, bindings: dict[str, str | bool] | None = None) -> Result:
         """Run a SPARQL query with the usual prefixes predeclared; updates are refused."""
-        if _UPDATE.match(_strip_comments(text)):
-            raise QueryError("SPARQL Update is not allowed here: the graph is read-only")
+        if is_update(text):
+            raise QueryError("SPARQL Update refused: pass --update to change the graph")
         subs = {ox.Variable(k): _literal(v) for k, v in (bindings or {}).items()}
         try:
             answer = self._store.query(text, prefixes=PREFIX_MAP, substitutions=subs or None)

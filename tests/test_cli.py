@@ -103,7 +103,7 @@ def test_query_syntax_error_is_one_line_and_exit_2(runner, built):
 def test_query_refuses_updates(runner, built):
     result = runner.invoke(main, ["query", "DROP ALL", "--graph", built])
     assert result.exit_code == 2
-    assert "read-only" in result.output
+    assert "pass --update" in result.output
 
 
 def test_query_table_aligns_chinese(runner, built):

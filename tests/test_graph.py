@@ -64,7 +64,7 @@ def test_same_name_towns_in_different_counties_are_two_nodes(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(a, encoding="utf-8")
     (tmp_path / "in" / "b.txt").write_text(b, encoding="utf-8")
-    build([tmp_path / "in"], tmp_path / "out", network=False)
+    build([tmp_path / "in"], tmp_path / "out", pages=False)
     g = rdflib.Graph().parse(tmp_path / "out" / "graph.ttl")
     towns = set(g.subjects(RDFS.label, rdflib.Literal("新店镇", lang="zh")))
     assert len(towns) == 2
@@ -88,11 +88,11 @@ def test_two_builds_in_any_order_are_byte_identical(tmp_path):
     shuffled = files[:]
     random.Random(7).shuffle(shuffled)
     one, two = tmp_path / "one", tmp_path / "two"
-    build(files, one, network=False)
+    build(files, one, pages=False)
     # the same reports copied into another folder, given in another order
     (tmp_path / "copy").mkdir()
     copies = [Path(shutil.copy(f, tmp_path / "copy" / f.name)) for f in shuffled]
-    build(copies, two, network=False)
+    build(copies, two, pages=False)
     assert (one / "graph.ttl").read_bytes() == (two / "graph.ttl").read_bytes()
 
 

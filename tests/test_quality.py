@@ -18,7 +18,7 @@ def score(shared, gold: str, graph) -> dict:
 
 
 def test_seed_reports_score(shared, tmp_path):
-    build([shared / "seeds"], tmp_path, network=False)
+    build([shared / "seeds"], tmp_path, pages=False)
     s = score(shared, "seeds.jsonl", tmp_path / "graph.ttl")
     assert s["reports_missing"] == []
     assert s["micro"]["f1"] >= 0.85, s
@@ -27,7 +27,7 @@ def test_seed_reports_score(shared, tmp_path):
 
 
 def test_dev_reports_score(shared, tmp_path):
-    build([shared / "corpus" / "dev"], tmp_path, network=False)
+    build([shared / "corpus" / "dev"], tmp_path, pages=False)
     s = score(shared, "dev.jsonl", tmp_path / "graph.ttl")
     assert s["issuer_name_acc"] >= 0.9 and s["year_acc"] >= 0.95, s
     assert s["micro"]["f1"] >= 0.6, s
