@@ -27,7 +27,7 @@ def main() -> None:
                 continue
             page.goto(html.as_uri())
             page.wait_for_timeout(3000)  # let the layout settle and freeze
-            page.screenshot(path=str(ROOT / "docs" / png), full_page=src != "network.html")
+            page.screenshot(path=str(ROOT / "docs" / png))  # the first screen: what a visitor sees
             print(f"docs/{png}")
         browser.close()
 
