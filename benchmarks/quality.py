@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             result = build([args.shared / texts], out, pages=False)
             seconds = time.perf_counter() - t
-            print(f"== {name}: {len(result.extractions)} reports built in {seconds:.1f} s")
+            print(f"== {name}: {result.reports} reports built in {seconds:.1f} s")
             cmd = [sys.executable, str(score), "--gold", str(args.shared / "gold" / gold), "--graph", f"{out}/graph.ttl"]
             if args.verbose:
                 cmd.append("--verbose")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 from typing import Sequence
@@ -35,8 +34,18 @@ def fingerprint(vocab: Sequence[str | Path] = ()) -> str:
 
 
 def to_json(ex: Extraction) -> dict:
-    """An extraction as plain JSON data."""
-    return asdict(ex)
+    """An extraction as plain JSON data (``dataclasses.asdict`` deep-copies, and is slow)."""
+    def division(d: Division | None) -> dict | None:
+        return {"name": d.name, "level": d.level} if d else None
+
+    return {
+        "document": vars(ex.document).copy(),
+        "title": ex.title,
+        "issuer": {k: division(getattr(ex.issuer, k)) for k in ("body", "county", "city", "province")},
+        "year": ex.year,
+        "issued": ex.issued,
+        "mentions": [vars(m).copy() for m in ex.mentions],
+    }
 
 
 def from_json(data: dict) -> Extraction:
@@ -78,6 +87,11 @@ class Cache:
         except (KeyError, TypeError):
             return None
 
+    def blocks(self, sha256: str, key: str) -> tuple[Path, Path]:
+        """Where a report's rendered Turtle and N-Triples are kept (by content and file name)."""
+        folder = self.root / sha256[:2] / sha256
+        return folder / f"{key}.ttl", folder / f"{key}.nt"
+
     def put(self, ex: Extraction) -> None:
         """Store an extraction (atomically, so a killed build leaves no half entry)."""
-        write_atomic(self._path(ex.document.sha256), json.dumps(to_json(ex), ensure_ascii=False))
+        write_atomic(self._path(ex.document.sha256), json.dumps(to_json(ex), ensure_ascii=False), durable=False)

@@ -238,6 +238,54 @@ def candidates(inputs: tuple[Path, ...], kinds: tuple[str, ...], min_count: int,
         sys.exit(1)
 
 
+@main.command()
+@click.argument("build_dir", required=False, default=str(DEFAULT_OUT), type=click.Path(path_type=Path))
+@click.option("--port", default=7878, show_default=True, help="TCP port on 127.0.0.1.")
+def serve(build_dir: Path, port: int) -> None:
+    """Serve a build's store read-only over SPARQL (Oxigraph's HTTP server).
+
+    Prints the endpoint URL; Ctrl-C stops it. Any SPARQL client can then
+    query it (POST application/sparql-query to /query).
+
+    \b
+    Example:
+      kg serve outputs --port 7878
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/query
+    """
+    from .server import serve as run_server
+
+    def ready(url: str) -> None:
+        click.echo(f"SPARQL endpoint: {url}  (read-only; Ctrl-C to stop)", err=True)
+
+    try:
+        code = run_server(build_dir, port=port, on_ready=ready)
+    except GraphError as exc:
+        raise UsageFail(str(exc)) from None
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("build", type=click.Path(path_type=Path))
+@click.option("--endpoint", required=True, help="A SPARQL 1.1 Graph Store Protocol URL (Oxigraph …/store, Fuseki …/data).")
+@click.option("--graph-iri", default=None, help="Load into this named graph instead of the default graph.")
+@click.option("--append", is_flag=True, help="Add to the graph instead of replacing it.")
+def publish(build: Path, endpoint: str, graph_iri: str | None, append: bool) -> None:
+    """Load a build (its graph.nt) into any SPARQL Graph Store endpoint.
+
+    \b
+    Example:
+      kg publish outputs --endpoint http://127.0.0.1:7878/store --graph-iri https://example.org/fazhi/2024
+    """
+    from .server import publish as run_publish
+
+    try:
+        n = run_publish(build, endpoint, graph_iri=graph_iri, replace=not append)
+    except GraphError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{n} triples sent to {endpoint}", err=True)
+
+
 def run() -> None:  # pragma: no cover - console entry point alias
     """Entry point that maps stray library errors to exit 2."""
     try:

@@ -22,6 +22,8 @@ from .model import Division, Document, Extraction, Issuer, Mention
 from .textnorm import fold_with_map, is_cjk, strip_quotes
 
 HEADER_CHARS = 3000
+WEAK_CHARS = 1500  # where a name in running text still counts as evidence of the issuer
+TOKEN_CACHE = 200_000
 LEVEL_WORD = {"镇": "township", "乡": "township", "街道": "subdistrict", "街": "subdistrict",
               "县": "county", "旗": "county", "区": "district", "市": "city"}
 
@@ -42,6 +44,7 @@ class Extractor:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._tokenizer: jieba.Tokenizer | None = None
+        self._token_cache: dict[str, tuple[str, ...]] = {}
 
     # ------------------------------------------------------------------ public
     def extract(self, doc: Document) -> Extraction:
@@ -56,13 +59,19 @@ class Extractor:
         return Extraction(doc, title, issuer, year, issued, tuple(mentions))
 
     # ------------------------------------------------------------------ tokens
-    def _tokens(self, text: str) -> list[str]:
-        if self._tokenizer is None:
-            logging.getLogger("jieba").setLevel(logging.WARNING)
-            jieba.setLogLevel(logging.WARNING)
-            self._tokenizer = jieba.Tokenizer()
-            self._tokenizer.initialize()
-        return self._tokenizer.lcut(text, HMM=False)
+    def _tokens(self, text: str) -> tuple[str, ...]:
+        """jieba's words for a short window (cached: the same phrases recur across reports)."""
+        cached = self._token_cache.get(text)
+        if cached is None:
+            if self._tokenizer is None:
+                logging.getLogger("jieba").setLevel(logging.WARNING)
+                jieba.setLogLevel(logging.WARNING)
+                self._tokenizer = jieba.Tokenizer()
+                self._tokenizer.initialize()
+            if len(self._token_cache) >= TOKEN_CACHE:
+                self._token_cache.clear()
+            cached = self._token_cache[text] = tuple(self._tokenizer.lcut(text, HMM=False))
+        return cached
 
     def _name_before(self, folded: str, pos: int, *, max_chars: int = 14) -> str:
         """The run of name-like words that ends at ``pos`` (possibly empty)."""
@@ -105,8 +114,9 @@ class Extractor:
                 add(2.0, chain)
         for m in P.REPORT_HEAD.finditer(header):
             add(3.0, parse_chain(m.group(1)))
-        for m in P.DIVISION_END.finditer(header):  # any name in running text, weakly
-            add(0.5, self._chain_ending_at(folded, m.end()))
+        if not any(c[-1].level in ("township", "subdistrict") for _, c in chains):
+            for m in P.DIVISION_END.finditer(header, 0, WEAK_CHARS):  # any name in running text, weakly
+                add(0.5, self._chain_ending_at(folded, m.end()))
 
         self_level = Counter(LEVEL_WORD[m.group(1)] for m in SELF_REFERENCE.finditer(folded))
         own_level = self_level.most_common(1)[0][0] if self_level else None
@@ -144,7 +154,7 @@ class Extractor:
         return all(self._name_like(self._tokens(d.name)) for d in chain)
 
     @staticmethod
-    def _name_like(tokens: list[str]) -> bool:
+    def _name_like(tokens: tuple[str, ...]) -> bool:
         """Tokens that can make a place name: no verb or function word, not led by a particle."""
         if not tokens or tokens[0] in P.NAME_STOP_CHARS:
             return False
@@ -353,7 +363,7 @@ def _method_shape(inner: str) -> bool:
     return bool(P.METHOD_SHAPE.search(inner)) and len(inner) >= 3
 
 
-def _generic(tokens: list[str]) -> bool:
+def _generic(tokens: tuple[str, ...]) -> bool:
     return all(t in P.GENERIC_WORDS or len(t) == 1 for t in tokens)
 
 

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
+from .graph import concept_iri
 from .lexicon import Lexicon
 from .model import KINDS
 from .textnorm import to_simplified
@@ -28,6 +29,18 @@ class Concept:
     iri: str | None = None  # the vocabulary's IRI, where the concept comes from it
 
 
+def vocabulary_entry(label: str, lexicon: Lexicon):
+    """The vocabulary concept whose prefLabel is ``label`` (of one of the five kinds), if any."""
+    entry = lexicon.lookup(label)
+    return entry if entry is not None and entry.label == label and entry.kind in KINDS else None
+
+
+def concept_iri_for(label: str, lexicon: Lexicon) -> str:
+    """A label's concept IRI: the vocabulary's own, else one minted from the label."""
+    entry = vocabulary_entry(label, lexicon)
+    return entry.iri if entry is not None else concept_iri(label)
+
+
 def resolve_concepts(votes: Iterable[tuple[str, str]], aliases: Iterable[tuple[str, str]],
                      lexicon: Lexicon) -> dict[str, Concept]:
     """One concept per label: its kind, its altLabels (vocabulary ones and the forms seen)."""
@@ -39,8 +52,8 @@ def resolve_concepts(votes: Iterable[tuple[str, str]], aliases: Iterable[tuple[s
         forms[label].add(_alias(surface))
     concepts: dict[str, Concept] = {}
     for label in sorted(tally):
-        entry = lexicon.lookup(label)
-        if entry is not None and entry.label == label and entry.kind in KINDS:
+        entry = vocabulary_entry(label, lexicon)
+        if entry is not None:
             kind, alts, iri = entry.kind, set(entry.alt_labels), entry.iri
         else:
             kind = max(KINDS, key=lambda k: (tally[label][k], -KINDS.index(k)))

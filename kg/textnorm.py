@@ -9,31 +9,39 @@ as written, so surface forms and offsets always come from the original.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from opencc import OpenCC
 
 _T2S = OpenCC("t2s")
 
-_QUOTES = str.maketrans({c: '"' for c in "“”„‟〝〞「」『』＂"} | {c: "'" for c in "‘’‚‛"})
-_DASHES = str.maketrans({c: "-" for c in "—–―‐‑‒−－─━"})
-_DOTS = str.maketrans({c: "·" for c in "•・‧∙⋅"})
-_SPACE = frozenset(" \t\u00a0\u3000\u2002\u2003\u2009\u200b")
+
+def _fold_table() -> dict[int, str]:
+    """One translate table for every one-to-one fold: width, quotes, dashes, dots."""
+    table: dict[int, str] = {}
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII
+        table[code] = chr(code - 0xFEE0)
+    for ch in "“”„‟〝〞「」『』＂":
+        table[ord(ch)] = '"'
+    for ch in "‘’‚‛":
+        table[ord(ch)] = "'"
+    for ch in "—–―‐‑‒−－─━":
+        table[ord(ch)] = "-"
+    for ch in "•・‧∙⋅":
+        table[ord(ch)] = "·"
+    return table
+
+
+_FOLD = _fold_table()
+_SPACES = " \t\u00a0\u3000\u2002\u2003\u2009\u200b"
+_SPACE_RUN = re.compile(f"[{_SPACES}]+")
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def is_cjk(ch: str) -> bool:
     """True for a Chinese character (the unified ideograph blocks)."""
     o = ord(ch)
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FA1F
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    nf = unicodedata.normalize("NFKC", ch)
-    if len(nf) == 1:
-        ch = nf
-    return ch.translate(_QUOTES).translate(_DASHES).translate(_DOTS)
 
 
 def to_simplified(text: str) -> str:
@@ -49,37 +57,39 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     is the offset in ``text`` of folded character ``i`` (plus a final entry
     equal to ``len(text)`` so an exclusive end maps too).
 
-    Spaces are dropped when a Chinese character stands on either side: PDF
-    extraction and web editors put them inside words (领导 小组).
+    Every fold is one character for one, except spaces, which are dropped
+    when a Chinese character stands on either side: PDF extraction and web
+    editors put them inside words (领导 小组).
     """
-    simp = to_simplified(text)
-    chars: list[str] = []
-    index: list[int] = []
-    n = len(simp)
-    for i, ch in enumerate(simp):
-        if ch in _SPACE:
-            j = i - 1
-            while j >= 0 and simp[j] in _SPACE:
-                j -= 1
-            k = i + 1
-            while k < n and simp[k] in _SPACE:
-                k += 1
-            if (j >= 0 and is_cjk(simp[j])) or (k < n and is_cjk(simp[k])):
-                continue
-        chars.append(_fold_char(ch))
-        index.append(i)
-    index.append(n)
-    return "".join(chars), index
+    folded = to_simplified(text).translate(_FOLD)
+    n = len(folded)
+    drops = []
+    for m in _SPACE_RUN.finditer(folded):
+        s, e = m.span()
+        if (s > 0 and _CJK_CHAR.match(folded, s - 1)) or (e < n and _CJK_CHAR.match(folded, e)):
+            drops.append((s, e))
+    if not drops:
+        return folded, list(range(n + 1))
+    parts, index, pos = [], [], 0
+    for s, e in drops:
+        parts.append(folded[pos:s])
+        index.extend(range(pos, s))
+        pos = e
+    parts.append(folded[pos:])
+    index.extend(range(pos, n + 1))
+    return "".join(parts), index
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """The folded form alone, for labels and lookups."""
+    """The folded form alone, for labels and lookups (cached: labels recur)."""
     return fold_with_map(text)[0]
 
 
 _KEY_DROP = re.compile(r"[\s\"'《》〈〉<>()（）\[\]【】、,，.。:：;；!！?？·\-_/]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def key(text: str) -> str:
     """A loose identity key: folded, without quotes, brackets and punctuation.
 

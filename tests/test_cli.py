@@ -119,3 +119,18 @@ def test_query_on_a_missing_graph(runner, tmp_path):
     result = runner.invoke(main, ["query", "ASK {}", "--graph", str(tmp_path)])
     assert result.exit_code == 2
     assert "no such graph" in result.output
+
+
+def test_serve_without_a_store_is_a_usage_error(runner, tmp_path):
+    result = runner.invoke(main, ["serve", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no store" in result.output
+
+
+def test_publish_to_a_closed_port_fails_in_one_line(runner, built):
+    from kg.server import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/store"
+    result = runner.invoke(main, ["publish", built, "--endpoint", url])
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1 and url in result.output

@@ -117,3 +117,17 @@ def test_reports_carry_title_year_and_source(sample_graph):
 def test_concepts_have_one_preflabel(sample_graph):
     for c in set(sample_graph.subjects(RDF.type, SKOS.Concept)):
         assert len(list(sample_graph.objects(c, SKOS.prefLabel))) == 1
+
+
+def test_fast_report_blocks_equal_the_generic_writer(extractor):
+    """The templated writer a big build uses is byte-for-byte the generic one."""
+    from kg import graph as G
+    from kg.ingest import read_document
+
+    for path in sorted(SAMPLES.glob("*.txt")):
+        ex = extractor.extract(read_document(path))
+        ttl, nt, n = G.report_blocks(ex, G.concept_iri)
+        triples = G.report_triples(ex, G.concept_iri)
+        assert ttl == G.turtle_block(triples)
+        assert nt == G.ntriples_block(triples)
+        assert n == len(set(triples))
