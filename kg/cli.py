@@ -98,9 +98,10 @@ def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], jobs
         sys.exit(130)
     if not quiet:
         mb = result.bytes_read / 1e6
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
         click.echo(f"{result.reports} reports, {result.mentions} mentions, {len(result.concepts)} concepts, "
-                   f"{result.triples} triples in {result.seconds:.1f} s ({mb / max(result.seconds, 1e-9):.2f} MB/s)"
-                   f" -> {out_dir}", err=True)
+                   f"{result.triples} triples in {result.seconds:.1f} s ({mb / max(result.seconds, 1e-9):.2f} MB/s;"
+                   f" {stages}) -> {out_dir}", err=True)
     if result.failed:
         sys.exit(1)
 

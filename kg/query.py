@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from .errors import GraphError, QueryError
 from .graph import PREFIXES
+from .vocab import ONTOLOGY
 
 PREFIX_MAP = dict(PREFIXES) | {
     "prov": "http://www.w3.org/ns/prov#",
@@ -47,11 +48,6 @@ class Result:
     rows: tuple[tuple[str | None, ...], ...] = ()
     boolean: bool | None = None
     triples: tuple[str, ...] = ()
-
-    def without(self, *names: str) -> "Result":
-        """The same rows without some columns (the bound inputs a named query echoes)."""
-        keep = [i for i, v in enumerate(self.variables) if v not in names]
-        return Result(tuple(self.variables[i] for i in keep), tuple(tuple(r[i] for i in keep) for r in self.rows))
 
     def dicts(self) -> list[dict[str, str]]:
         """Rows as dicts, unbound variables left out."""
@@ -115,13 +111,12 @@ class GraphStore:
         else:
             self._store.flush()
 
-    def query(self, text: str, bindings: dict[str, str | bool] | None = None) -> Result:
+    def query(self, text: str) -> Result:
         """Run a SPARQL query with the usual prefixes predeclared; updates are refused."""
         if is_update(text):
             raise QueryError("SPARQL Update refused: pass --update to change the graph")
-        subs = {ox.Variable(k): _literal(v) for k, v in (bindings or {}).items()}
         try:
-            answer = self._store.query(text, prefixes=PREFIX_MAP, substitutions=subs or None)
+            answer = self._store.query(text, prefixes=PREFIX_MAP)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {_one_line(str(exc))}") from None
         if isinstance(answer, ox.QueryBoolean):
@@ -137,25 +132,56 @@ class GraphStore:
         return self.query(text).dicts()
 
     def towns(self, name: str) -> Result:
-        """Bodies naming a concept whose label is ``name``; else whose label contains it."""
-        return self._exact_then_contains("towns", name)
+        """Bodies whose reports name a concept labelled ``name`` (else whose label contains it)."""
+        rows = []
+        for c in self._named(name, concepts=True):
+            for r in self._rows(named_query("bodies_of_concept"), {"c": c}):
+                rows.append((r["town"], r.get("county"), LINK_KIND[r["link"]], self._pref(c), r["reports"]))
+        return Result(("town", "county", "kind", "concept", "reports"), tuple(sorted(rows, key=_row_key)))
 
     def concepts_of(self, town: str) -> Result:
-        """The concepts a body's reports name, by kind."""
-        return self._exact_then_contains("concepts_of", town)
+        """The concepts the reports of a body labelled ``town`` (else containing it) name, by kind."""
+        rows = []
+        for b in self._named(town, concepts=False):
+            for r in self._rows(named_query("concepts_of_body"), {"body": b}):
+                rows.append((r["town"], r.get("county"), LINK_KIND[r["link"]], r["concept"], r["mentions"]))
+        rows.sort(key=lambda r: (r[0], r[1] or "", KIND_ORDER.index(r[2]), -int(r[4]), r[3]))
+        return Result(("town", "county", "kind", "concept", "mentions"), tuple(rows))
 
-    def _exact_then_contains(self, query: str, name: str) -> Result:
-        text = named_query(query)
-        result = self.query(text, {"name": name, "exact": True})
-        if not result.rows:
-            result = self.query(text, {"name": name, "exact": False})
-        return result.without("name", "exact")
+    def _named(self, name: str, *, concepts: bool) -> list[ox.NamedNode]:
+        """Concepts (or bodies) with a label equal to ``name`` — as Chinese or plain text — else containing it."""
+        wanted = "https://w3id.org/fzkg/id/concept/" if concepts else "https://w3id.org/fzkg/id/place/"
+        found: set[str] = set()
+        for literal in (ox.Literal(name, language="zh"), ox.Literal(name)):
+            found |= {r["node"] for r in self._rows(named_query("labelled"), {"name": literal})}
+        found = {n for n in found if n.startswith(wanted)}
+        if not found:
+            rows = self._rows(named_query("labelled_like"), {"name": ox.Literal(name)})
+            found = {r["node"] for r in rows if r["node"].startswith(wanted)}
+        return [ox.NamedNode(n) for n in sorted(found)]
+
+    def _pref(self, concept: ox.NamedNode) -> str:
+        rows = self._rows("SELECT ?c ?l WHERE { ?c skos:prefLabel ?l }", {"c": concept})
+        return min((r["l"] for r in rows), default=concept.value)
+
+    def _rows(self, text: str, bindings: dict[str, object]) -> list[dict[str, str]]:
+        subs = {ox.Variable(k): v if not isinstance(v, str) else ox.Literal(v) for k, v in bindings.items()}
+        try:
+            answer = self._store.query(text, prefixes=PREFIX_MAP, substitutions=subs)
+        except SyntaxError as exc:  # only our own named queries come here
+            raise QueryError(f"SPARQL syntax error: {_one_line(str(exc))}") from None
+        variables = [v.value for v in answer.variables]
+        return [{v: sol[v].value for v in variables if sol[v] is not None} for sol in answer]
 
 
-def _literal(value: str | bool) -> ox.Literal:
-    if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
-    return ox.Literal(value)
+def _row_key(row: tuple) -> tuple:
+    return (row[3], row[0], row[1] or "", row[2])
+
+
+LINK_KIND = {ONTOLOGY + link: kind for link, kind in (
+    ("hasInstitution", "institution"), ("usesMechanism", "mechanism"), ("runsProgramme", "programme"),
+    ("citesLaw", "law"), ("hasRole", "role"))}
+KIND_ORDER = ("institution", "mechanism", "programme", "law", "role")
 
 
 def _plain(term: object) -> str | None:
