@@ -120,6 +120,7 @@ class Extractor:
 
         self_level = Counter(LEVEL_WORD[m.group(1)] for m in SELF_REFERENCE.finditer(folded))
         own_level = self_level.most_common(1)[0][0] if self_level else None
+        above = {LEVEL_WORD[m.group(1)] for m in P.LED_BY.finditer(header)}
         scores: Counter[str] = Counter()
         level_of: dict[str, str] = {}
         for weight, chain in chains:
@@ -130,6 +131,8 @@ class Extractor:
             scores[name] += min(folded.count(name), 20) * 0.25
             if own_level and level_of[name] == own_level:
                 scores[name] += 4.0
+            if level_of[name] in above:  # led by 区委、区政府: not the 区 itself
+                scores[name] -= 5.0
         if not scores:
             return Issuer(None), set()
         best = max(sorted(scores), key=lambda n: scores[n])

@@ -31,6 +31,8 @@ FIELD_LABEL = re.compile(r"^[|｜\s]*(?:标\s*题|名\s*称|题\s*名)\s*[:：]\
 OFFICE_TAIL = re.compile(r"(?:人民政府|政府|办事处|党委|党工委|委员会)")
 # where a report names itself as the subject: "2023年，岔河镇坚持…", "一年来，周溪乡在…"
 SUBJECT = re.compile(r"(?:^|\n|[。；;])\s*(?:20\d\d年(?:度|以来|来)?|近年来|一年来|今年以来|过去一年|刚刚过去的20\d\d年)[,，]?\s*(?:是|在)?")
+# "在区委、区政府的坚强领导下": the writer sits below that level (a district's own report says 区委 alone)
+LED_BY = re.compile(r"在([县区市旗])委[、，,和及与]?\1(?:人民)?政府的?(?:正确|坚强|有力|统一)?(?:领导|指导)")
 REPORT_HEAD = re.compile(r"现将([^,，。\n]{2,30}?)(?:20\d\d|关于|法治|依法|年度)")
 DIVISION_END = re.compile(r"(?:镇|乡|街道|县|区|旗)(?![\u4e00-\u9fff]?[镇村])")
 
@@ -84,7 +86,7 @@ BOUNDARY_TOKENS = frozenset(
     通过 经由 由于 为了 关于 对于 按期 如期 逐步 加快 加大 持续 推动 助力 激活 发动 动员 引导 鼓励 支持""".split()
 )
 # single characters that never start a place name (中, 下, 和, 新 often do)
-NAME_STOP_CHARS = frozenset("的了在由对将把为是向被从以于并也都均又还即其各每该此这那个要能可应须让使给跟至到按据靠凭用我本全")
+NAME_STOP_CHARS = frozenset("的了在由对将把为是向被从以于并也都均又还即其各每该此这那个要能可应须让使给跟至到按据靠凭用我本全与及或")
 # a name made only of these says nothing of its own (工作机制, 长效机制 ...)
 GENERIC_WORDS = frozenset(
     """工作 相关 各项 有关 长效 管理 考核 责任 监督 协调 联动 保障 运行 常态化 规章 内部 配套 学习 会议 决策 议事 机制
