@@ -238,8 +238,7 @@ def _extract(files: list[Path], worker: _Worker, jobs: int | None, progress) -> 
         return [worker.run(p)[0] for p in wrap(files, len(files))]
     ctx = _pool_context()
     global _WORKER
-    if ctx.get_start_method() == "fork":  # children inherit the parent's lexicon and tokenizer
-        worker.extractor._tokens("")
+    if ctx.get_start_method() == "fork":  # children inherit the parent's lexicon; each loads jieba only if it extracts
         _WORKER = worker
         init, args = None, ()
     else:

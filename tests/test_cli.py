@@ -134,3 +134,25 @@ def test_publish_to_a_closed_port_fails_in_one_line(runner, built):
     result = runner.invoke(main, ["publish", built, "--endpoint", url])
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1 and url in result.output
+
+
+def test_a_users_vocabulary_names_concepts_in_queries(runner, built, tmp_path):
+    vocab = tmp_path / "mine.ttl"
+    vocab.write_text("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+                     "<https://w3id.org/fzkg/id/concept/三所联动> skos:altLabel \"三所合一调解\"@zh .\n", encoding="utf-8")
+    plain = runner.invoke(main, ["towns", "三所合一调解", "--graph", built])
+    assert plain.exit_code == 1
+    mine = runner.invoke(main, ["towns", "三所合一调解", "--graph", built, "--vocab", str(vocab), "--format", "csv"])
+    assert mine.exit_code == 0, mine.output
+    assert "长冈乡,,mechanism,三所联动,1" in mine.output.splitlines()
+
+
+def test_candidates_lists_unknown_quoted_brands(runner, tmp_path):
+    (tmp_path / "r.txt").write_text("青山镇2023年度法治政府建设工作报告\n2023年，青山镇创新推出“老杨说法”调解工作室，"
+                                    "打造“板凳会”议事平台。“老杨说法”调解工作室全年调解纠纷30件。", encoding="utf-8")
+    result = runner.invoke(main, ["candidates", str(tmp_path), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = result.output.strip().splitlines()
+    assert rows[0] == "term,kind,count,reports,example,report"
+    assert any(r.startswith("老杨说法,mechanism,2,1,") for r in rows), rows
+    assert any(r.startswith("板凳会,mechanism,1,1,") for r in rows), rows
