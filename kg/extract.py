@@ -305,8 +305,10 @@ class Extractor:
             return self._resolve(inner, kind)
         if entry is not None:
             return None if entry.kind == "formula" else (entry.label, entry.kind)
-        if P.DOCUMENT_TAIL.search(inner) and len(inner) >= 6:
+        if P.DOCUMENT_TAIL.search(inner) and len(inner) >= 6 and "、" not in inner:
             return self._resolve(inner, "law")
+        if P.SLOGAN_WORDS.search(inner):
+            return None
         before = folded[max(0, start - 6):start]
         if inner.endswith(P.PROGRAMME_TAILS) or P.PROGRAMME_VERB.search(before):
             return self._resolve(inner, "programme")
@@ -355,8 +357,6 @@ def _numeric_short(inner: str) -> bool:
 
 
 def _method_shape(inner: str) -> bool:
-    if re.search(r"战略|精神|思想|意识|自信|维护|确立|高地|目标|理念|要求|作风|方针|高质量|强[县市省区]|^[一二三四五六七八九十两]个|^[一二三四五六七八九十]大", inner):
-        return False
     if "、" in inner:
         return inner.count("、") == 1 and all(2 <= len(p) <= 6 for p in inner.split("、"))
     numerals = sum(c in "一二三四五六七八九十两双百千万" for c in inner)
@@ -371,9 +371,11 @@ def _generic(tokens: tuple[str, ...]) -> bool:
 
 
 def _strip_own(name: str, own_names: set[str]) -> str:
+    """半坡镇执法队 -> 执法队; but 城中区委… is that place's party committee, and stays."""
     for own in sorted(own_names, key=len, reverse=True):
-        if name.startswith(own) and len(name) - len(own) >= 2:
-            name = name[len(own):]
+        rest = name[len(own):]
+        if name.startswith(own) and len(rest) >= 2 and not rest.startswith(("委", "党", "政府", "人民政府")):
+            name = rest
             break
     return P.SELF_PREFIX.sub("", name)
 

@@ -55,6 +55,9 @@ GENERIC_TAIL = re.compile(r"(?:调解|工作|服务|管理|特色|综合|诉源�
 # quoted words that read as a method or brand when nothing else says so
 METHOD_SUFFIX = re.compile(r"(?:式|法|联动|联调|联治|合一|一体|对接|议事|说事|讲堂|课堂|夜话|驿站|铺子|超市|诊所|管家|热线|码|e|通|在线|云)$")
 METHOD_SHAPE = re.compile(r"[+＋]|、|" + METHOD_SUFFIX.pattern)
+# quoted words that make a slogan or a goal, not a working method: “三区一高地”, “四个意识”, “五在战略”
+SLOGAN_WORDS = re.compile(r"战略|精神|思想|意识|自信|维护|确立|高地|目标|理念|要求|作风|方针|高质量|强[县市省区国]|"
+                          r"^[一二三四五六七八九十两]个|^[一二三四五六七八九十]大")
 METHOD_VERB = re.compile(r"(?:推行|实行|建立|创新|探索|打造|推广|构建|运用|采取|实施|创建|推出|首创|总结|形成|深化|健全|完善|依托|用好|落实)$")
 PROGRAMME_VERB = re.compile(r"(?:开展|组织|举办|参加|启动|深入开展|扎实开展)$")
 
@@ -83,7 +86,7 @@ BOUNDARY_TOKENS = frozenset(
     发布 机构 来源 标题 名称 发文机关 索引号 认真贯彻 积极参与 认真落实 贯彻落实 深入贯彻 立足 聚焦 紧扣 紧盯 着眼 突出 抓好
     抓实 列席 选举 产生 新任 任命 召开 出席 参会 带领 率领 副 做到 配置 各级 上级 下级 及其 或者 并且 充实 配齐 配强
     配备 夯实 整合 建强 做强 做实 做优 选优 选派 选聘 选配 织密 搭建 筑牢 延伸 拓展 扩大 落细 压紧 会同 依靠 借助 利用
-    通过 经由 由于 为了 关于 对于 按期 如期 逐步 加快 加大 持续 推动 助力 激活 发动 动员 引导 鼓励 支持""".split()
+    通过 经由 由于 为了 关于 对于 提出 按期 如期 逐步 加快 加大 持续 推动 助力 激活 发动 动员 引导 鼓励 支持""".split()
 )
 # single characters that never start a place name (中, 下, 和, 新 often do)
 NAME_STOP_CHARS = frozenset("的了在由对将把为是向被从以于并也都均又还即其各每该此这那个要能可应须让使给跟至到按据靠凭用我本全与及或")
@@ -104,7 +107,7 @@ DOCUMENT_TAIL = re.compile(r"(?:要点|方案|办法|规定|条例|意见|通知
 # a party committee is the body itself or its superior, never an institution of the report
 PARTY_COMMITTEE = re.compile(r"^(?:中共|中国共产党).*委员会$|(?:党委|党工委|党组)$")
 # what a report puts before a name it shares with others: 环市街党工委|全面依法治街委员会, 村|综治中心
-QUALIFIER = re.compile(r"^(?:中共)?(?:(?:(?!依法|全面)[" + CJK + r"]){2,6}?(?:省|市|州|县|区|旗|镇|乡|街道))?"
+QUALIFIER = re.compile(r"^(?:中共)?(?:(?:(?!依法|全面)[" + CJK + r"]){2,6}?(?:省|市|州|县|区|旗|镇|乡|街道|街))?"
                        r"(?:县委|区委|市委|镇委|乡委|党委|党工委|政府|人民政府|委)?(?:全面)?(?:[镇乡村街]|社区|街道)?(?=[" + CJK + r"]{3})")
 SYSTEM_TAIL = re.compile(r"(?:工作)?(?:制度|机制)$")
 SELF_PREFIX = re.compile(r"^(?:我|本|全)?(?:镇|乡|街道|街|县|区|市)(?=[" + CJK + r"]{2})")
