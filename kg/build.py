@@ -216,14 +216,10 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
     result.reports = len(good)
     result.mentions = sum(len(s.votes) for s in good)
     result.bytes_read = sum(Path(s.record.path).stat().st_size for s in good)
-    _write_graph(out, good, concepts, lexicon, result)
+    _write_graph(out, good, concepts, lexicon, result, _StoreLoader(out) if store else None)
     G.write_atomic(out / "manifest.json", json.dumps(_manifest(result), ensure_ascii=False, indent=1) + "\n")
     result.outputs.append(out / "manifest.json")
-    lap("graph")
-    if store:
-        _load_store(out)
-        result.outputs.append(out / "store")
-        lap("store")
+    lap("graph and store")
     if pages:
         _write_pages(out, result)
         lap("pages")
@@ -270,8 +266,9 @@ def _mark_duplicates(summaries: list[Summary]) -> None:
 
 
 def _write_graph(out: Path, good: list[Summary], concepts: dict[str, Concept], lexicon: Lexicon,
-                 result: BuildResult) -> None:
-    """graph.ttl and graph.nt: concepts, then places, then every report's block from the cache."""
+                 result: BuildResult, store: "_StoreLoader | None") -> None:
+    """graph.ttl and graph.nt: concepts, then places, then every report's block from the cache;
+    the same Turtle goes to the store as it is written."""
     kind_of = {label: c.kind for label, c in concepts.items()}
     places: dict[str, set[G.Triple]] = defaultdict(set)
     for s in good:
@@ -291,17 +288,27 @@ def _write_graph(out: Path, good: list[Summary], concepts: dict[str, Concept], l
     ttl, nt = G.AtomicWriter(out / "graph.ttl"), G.AtomicWriter(out / "graph.nt")
     try:
         ttl.write(G.turtle_prefixes())
-        ttl.write(G.turtle_block(fixed))
+        head = G.turtle_block(fixed)
+        ttl.write(head)
         nt.write(G.ntriples_block(fixed))
+        if store:
+            store.feed(head)
         for s in good:
-            for writer, block in zip((ttl, nt), s.blocks):
-                with open(block, encoding="utf-8") as fh:
-                    shutil.copyfileobj(fh, writer.fh, 1 << 20)
+            ttl_block, nt_block = (Path(b).read_text(encoding="utf-8") for b in s.blocks)
+            ttl.write(ttl_block)
+            nt.write(nt_block)
+            if store:
+                store.feed(ttl_block)
+        if store:
+            store.commit()
+            result.outputs.append(out / "store")
         ttl.commit()
         nt.commit()
     except BaseException:
         ttl.abandon()
         nt.abandon()
+        if store:
+            store.abandon()
         raise
     keep = {G.report_key(s.source, s.record.sha256 or "") + ".txt" for s in good}
     texts = out / "texts"
@@ -324,23 +331,53 @@ def _write_pages(out: Path, result: BuildResult) -> None:
         result.outputs.append(out / name)
 
 
-def _load_store(out: Path) -> None:
-    """Bulk-load graph.nt into a fresh on-disk Oxigraph store, then swap it in."""
-    import pyoxigraph as ox
+class _StoreLoader:
+    """An on-disk Oxigraph store filled in bounded chunks, swapped in whole at the end.
 
-    new, old, live = out / ".store-new", out / ".store-old", out / "store"
-    for d in (new, old):
-        shutil.rmtree(d, ignore_errors=True)
-    st = ox.Store(str(new))
-    # Turtle parses faster than the same triples as N-Triples (a third of the bytes); the
-    # graph was validated where its IRIs were minted, so the lenient parser is safe
-    st.bulk_load(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE, lenient=True)
-    st.flush()
-    del st
-    if live.exists():
-        live.rename(old)
-    new.rename(live)
-    shutil.rmtree(old, ignore_errors=True)
+    One bulk load of a big graph holds it all in memory (1.6 GB for 4 million
+    triples); chunks of a few tens of MB keep the build's memory flat.
+    Turtle parses faster than the same triples as N-Triples, and the graph
+    was validated where its IRIs were minted, so the lenient parser is safe.
+    """
+
+    CHUNK = 32 << 20  # characters of Turtle per bulk load
+
+    def __init__(self, out: Path) -> None:
+        import pyoxigraph as ox
+
+        self._ox = ox
+        self.out = out
+        self.new, self.old, self.live = out / ".store-new", out / ".store-old", out / "store"
+        for d in (self.new, self.old):
+            shutil.rmtree(d, ignore_errors=True)
+        self.store = ox.Store(str(self.new))
+        self.parts: list[str] = []
+        self.size = 0
+
+    def feed(self, turtle: str) -> None:
+        self.parts.append(turtle)
+        self.size += len(turtle)
+        if self.size >= self.CHUNK:
+            self._load()
+
+    def _load(self) -> None:
+        if self.parts:
+            data = (G.turtle_prefixes() + "".join(self.parts)).encode("utf-8")
+            self.store.bulk_load(input=data, format=self._ox.RdfFormat.TURTLE, lenient=True)
+            self.parts, self.size = [], 0
+
+    def commit(self) -> None:
+        self._load()
+        self.store.flush()
+        del self.store
+        if self.live.exists():
+            self.live.rename(self.old)
+        self.new.rename(self.live)
+        shutil.rmtree(self.old, ignore_errors=True)
+
+    def abandon(self) -> None:
+        self.store = None
+        shutil.rmtree(self.new, ignore_errors=True)
 
 
 def _prune(root: Path, keep: str) -> None:

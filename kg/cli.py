@@ -158,17 +158,19 @@ def query(sparql: str | None, query_file, graph_path: str, fmt: str, vocab: tupl
 
 @main.command()
 @click.argument("name")
+@click.option("--evidence", is_flag=True, help="Add how many of each town's reports name it, and one sentence.")
 @graph_option
 @format_option
 @vocab_option
-def towns(name: str, graph_path: str, fmt: str, vocab: tuple[Path, ...]) -> None:
+def towns(name: str, evidence: bool, graph_path: str, fmt: str, vocab: tuple[Path, ...]) -> None:
     """Which towns name a concept (prefLabel or altLabel, else any label containing NAME).
 
     \b
     Example:
       kg towns 三所联动
+      kg towns 网格法律诊所 --evidence --format csv
     """
-    result = _open(graph_path, vocab).towns(name)
+    result = _open(graph_path, vocab).towns(name, evidence=evidence)
     if not result.rows:
         raise click.ClickException(f"no town names {name!r}")
     click.echo(format_result(result, fmt))

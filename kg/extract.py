@@ -8,6 +8,7 @@ spaces change nothing but the surface form.
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 import re
 from collections import Counter
@@ -23,6 +24,7 @@ from .textnorm import fold_with_map, is_cjk, strip_quotes
 
 HEADER_CHARS = 3000
 WEAK_CHARS = 1500  # where a name in running text still counts as evidence of the issuer
+SIGNATURE_CHARS = 300  # the end of a report, where it signs with its full name
 TOKEN_CACHE = 200_000
 LEVEL_WORD = {"镇": "township", "乡": "township", "街道": "subdistrict", "街": "subdistrict",
               "县": "county", "旗": "county", "区": "district", "市": "city"}
@@ -106,7 +108,9 @@ class Extractor:
                 add(weight, _chain_at_line_start(line))
         for m in P.PUBLISHER.finditer(header):
             add(3.0, parse_chain(m.group(1)))
-        for m in P.OFFICE_TAIL.finditer(header):
+        # official names (…镇人民政府, …街道办事处) head a report or sign it at the end
+        for m in itertools.chain(P.OFFICE_TAIL.finditer(folded, 0, WEAK_CHARS),
+                                 P.OFFICE_TAIL.finditer(folded, max(WEAK_CHARS, len(folded) - SIGNATURE_CHARS))):
             add(3.0, self._chain_ending_at(folded, m.start()))
         for m in P.SUBJECT.finditer(header):
             chain = parse_chain(header[m.end(): m.end() + 30])
@@ -330,7 +334,7 @@ class Extractor:
                     continue
                 full = name + m.group(0)
                 start = m.start() - len(name)
-                label = _strip_own(full, own_names) if kind == "institution" else full
+                label = _strip_own(full, own_names) if kind == "institution" else _strip_place(full)
                 if len(label) < 3 or (kind == "institution" and P.PARTY_COMMITTEE.search(label)):
                     continue
                 label, found = self._resolve(label, kind)
@@ -426,6 +430,14 @@ def _merge_variants(chosen: list[_Candidate], own_names: set[str]) -> list[_Cand
         return chosen
     return [c if c.label not in rename else replace(c, label=rename[c.label][0], kind=rename[c.label][1])
             for c in chosen]
+
+
+def _strip_place(label: str) -> str:
+    """长冈乡重大行政决策合法性审查制度 -> 重大行政决策合法性审查制度: a mechanism is named the
+    same in every place that runs it."""
+    chain = parse_chain(label)
+    cut = sum(len(d.name) for d in chain)
+    return label[cut:] if chain and len(label) - cut >= 4 else label
 
 
 def _select(cands: list[_Candidate], length: int) -> list[_Candidate]:

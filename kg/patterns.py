@@ -28,7 +28,7 @@ TITLE_WORDS = re.compile(r"法治政府|依法行政|法治建设|法治.{0,4}�
 # lines that are never the title: page chrome and numbered headings
 NOT_TITLE = re.compile(r"(?:索\s*引\s*号|发布机构|来源|您现在的位置|您当前的位置|您的位置|当前位置|位置[:：]|首页|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.])")
 FIELD_LABEL = re.compile(r"^[|｜\s]*(?:标\s*题|名\s*称|题\s*名)\s*[:：]\s*[|｜\s]*|[|｜\s]+$")
-OFFICE_TAIL = re.compile(r"(?:人民政府|政府|办事处|党委|党工委|委员会)")
+OFFICE_TAIL = re.compile(r"(?:人民政府|政府|办事处)")
 # where a report names itself as the subject: "2023年，岔河镇坚持…", "一年来，周溪乡在…"
 SUBJECT = re.compile(r"(?:^|\n|[。；;])\s*(?:20\d\d年(?:度|以来|来)?|近年来|一年来|今年以来|过去一年|刚刚过去的20\d\d年)[,，]?\s*(?:是|在)?")
 # "在区委、区政府的坚强领导下": the writer sits below that level (a district's own report says 区委 alone)

@@ -131,13 +131,20 @@ class GraphStore:
         """Rows of a SELECT as dicts of plain strings (the shape the viz takes)."""
         return self.query(text).dicts()
 
-    def towns(self, name: str) -> Result:
-        """Bodies whose reports name a concept labelled ``name`` (else whose label contains it)."""
+    def towns(self, name: str, *, evidence: bool = False) -> Result:
+        """Bodies whose reports name a concept labelled ``name`` (else whose label contains it);
+        ``evidence`` adds how many of their reports do and one sentence that does."""
         rows = []
         for c in self._named(name, concepts=True):
+            label = self._pref(c)
+            extra = {}
+            if evidence:
+                extra = {r["body"]: (r["reports"], r["example"]) for r in self._rows(named_query("evidence_of_concept"), {"c": c})}
             for r in self._rows(named_query("bodies_of_concept"), {"c": c}):
-                rows.append((r["town"], r.get("county"), LINK_KIND[r["link"]], self._pref(c), r["reports"]))
-        return Result(("town", "county", "kind", "concept", "reports"), tuple(sorted(rows, key=_row_key)))
+                row = (r["town"], r.get("county"), LINK_KIND[r["link"]], label)
+                rows.append(row + extra.get(r["body"], ("0", "")) if evidence else row)
+        columns = ("town", "county", "kind", "concept") + (("reports", "example") if evidence else ())
+        return Result(columns, tuple(sorted(rows, key=_row_key)))
 
     def concepts_of(self, town: str) -> Result:
         """The concepts the reports of a body labelled ``town`` (else containing it) name, by kind."""

@@ -64,8 +64,15 @@ def test_towns_finds_the_town_that_runs_sansuo_liandong(runner, built):
     result = runner.invoke(main, ["towns", "三所联动", "--graph", built, "--format", "csv"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert lines[0] == "town,county,kind,concept,reports"
-    assert "长冈乡,,mechanism,三所联动,1" in lines
+    assert lines == ["town,county,kind,concept", "长冈乡,,mechanism,三所联动"]
+
+
+def test_towns_with_evidence(runner, built):
+    result = runner.invoke(main, ["towns", "网格法律诊所", "--evidence", "--graph", built, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output)
+    assert (row["town"], row["county"], row["reports"]) == ("岔河镇", "如东县", "1")
+    assert "“网格法律诊所”" in row["example"]
 
 
 def test_towns_binds_the_name_never_pastes_it(runner, built):
@@ -144,7 +151,7 @@ def test_a_users_vocabulary_names_concepts_in_queries(runner, built, tmp_path):
     assert plain.exit_code == 1
     mine = runner.invoke(main, ["towns", "三所合一调解", "--graph", built, "--vocab", str(vocab), "--format", "csv"])
     assert mine.exit_code == 0, mine.output
-    assert "长冈乡,,mechanism,三所联动,1" in mine.output.splitlines()
+    assert "长冈乡,,mechanism,三所联动" in mine.output.splitlines()
 
 
 def test_candidates_lists_unknown_quoted_brands(runner, tmp_path):
