@@ -267,3 +267,26 @@ def test_updates_need_the_flag(tmp_path):
     assert done.exit_code == 0, done.output
     count = runner.invoke(main, ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--graph", str(ttl), "--format", "csv"])
     assert count.output == "n\n2\n"
+
+
+def test_an_unreadable_file_is_one_line_and_the_batch_goes_on(tmp_path, monkeypatch):
+    """Root reads a chmod-000 file anyway, so the refusal the OS would give is simulated."""
+    import builtins
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "good.txt").write_text(F.REPORT, encoding="utf-8")
+    locked = inp / "locked.txt"
+    locked.write_text(F.REPORT + "另一份。", encoding="utf-8")
+    real_open = builtins.open
+
+    def guarded_open(path, *args, **kwargs):
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("kg.ingest.open", guarded_open, raising=False)
+    result = CliRunner().invoke(main, ["build", str(inp), "--out", str(tmp_path / "out"), "-q", "-j", "1"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"{locked}: cannot read: permission denied"]
+    assert facts(tmp_path / "out")[1] == {("岔河镇", "2023")}
