@@ -14,6 +14,7 @@ network.html, summary.html, towns.csv, graph.graphml.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -106,7 +107,7 @@ class _Worker:
         record = Record(str(path), "ok", format=SUFFIXES.get(path.suffix.lower()))
         try:
             data = read_bytes(path, max_bytes=self.max_bytes)
-            record.sha256 = G.content_hash(data)
+            record.sha256 = hashlib.sha256(data).hexdigest()
             ex = self.cache.get(record.sha256, path.name, str(path)) if self.cache else None
             if ex is not None:
                 record.cached = True

@@ -114,9 +114,3 @@ def normalise_name(division: Division) -> Division:
     if name.endswith("街道办事处"):
         name = name[: -len("办事处")]
     return Division(name, division.level)
-
-
-def township_candidates(text: str) -> list[str]:
-    """Names ending in 镇/乡/街道 anchored at ``text``'s start, for counting."""
-    chain = parse_chain(text)
-    return [d.name for d in chain if d.level in ("township", "subdistrict")]

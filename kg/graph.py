@@ -12,7 +12,6 @@ written in IRI order. The same inputs in any order give byte-identical files.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .model import Division, Extraction, Issuer
-from .vocab import ID, ONTOLOGY
+from .vocab import ID, KIND_CLASS_NAME, KIND_LINK_NAME, LEVEL_CLASS_NAME, ONTOLOGY
 
 Triple = tuple[str, str, str]
 
@@ -99,15 +98,10 @@ def literal(text: str, *, lang: str | None = None, datatype: str | None = None) 
 A = iri(RDF + "type")
 _T = {name: iri(ONTOLOGY + name) for name in (
     "Report", "Mention", "year", "issuedBy", "partOf", "inReport", "mentionOf", "surfaceForm", "sentence",
-    "charStart", "charEnd", "Township", "Subdistrict", "County", "District", "City", "Province",
-    "Institution", "Mechanism", "Programme", "Law", "Role",
-    "hasInstitution", "usesMechanism", "runsProgramme", "citesLaw", "hasRole")}
-KIND_CLASS = {"institution": _T["Institution"], "mechanism": _T["Mechanism"], "programme": _T["Programme"],
-              "law": _T["Law"], "role": _T["Role"]}
-KIND_LINK = {"institution": _T["hasInstitution"], "mechanism": _T["usesMechanism"], "programme": _T["runsProgramme"],
-             "law": _T["citesLaw"], "role": _T["hasRole"]}
-LEVEL_CLASS = {lv: _T[c] for lv, c in (("township", "Township"), ("subdistrict", "Subdistrict"), ("county", "County"),
-                                        ("district", "District"), ("city", "City"), ("province", "Province"))}
+    "charStart", "charEnd")}
+KIND_CLASS = {kind: iri(ONTOLOGY + name) for kind, name in KIND_CLASS_NAME.items()}
+KIND_LINK = {kind: iri(ONTOLOGY + name) for kind, name in KIND_LINK_NAME.items()}
+LEVEL_CLASS = {level: iri(ONTOLOGY + name) for level, name in LEVEL_CLASS_NAME.items()}
 SKOS_CONCEPT, PREF, ALT = iri(SKOS + "Concept"), iri(SKOS + "prefLabel"), iri(SKOS + "altLabel")
 LABEL = iri(RDFS + "label")
 SOURCE, TITLE, ISSUED = iri(DCT + "source"), iri(DCT + "title"), iri(DCT + "issued")
@@ -313,8 +307,3 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def content_hash(data: bytes) -> str:
-    """The sha256 of a file's bytes, as hex."""
-    return hashlib.sha256(data).hexdigest()

@@ -20,7 +20,8 @@ import pyoxigraph as ox
 
 from .errors import GraphError, QueryError
 from .graph import PREFIXES
-from .vocab import ONTOLOGY
+from .model import KINDS
+from .vocab import KIND_LINK_NAME, ONTOLOGY
 
 PREFIX_MAP = dict(PREFIXES) | {
     "prov": "http://www.w3.org/ns/prov#",
@@ -152,7 +153,7 @@ class GraphStore:
         for b in self._named(town, concepts=False):
             for r in self._rows(named_query("concepts_of_body"), {"body": b}):
                 rows.append((r["town"], r.get("county"), LINK_KIND[r["link"]], r["concept"], r["mentions"]))
-        rows.sort(key=lambda r: (r[0], r[1] or "", KIND_ORDER.index(r[2]), -int(r[4]), r[3]))
+        rows.sort(key=lambda r: (r[0], r[1] or "", KINDS.index(r[2]), -int(r[4]), r[3]))
         return Result(("town", "county", "kind", "concept", "mentions"), tuple(rows))
 
     def _named(self, name: str, *, concepts: bool) -> list[ox.NamedNode]:
@@ -185,10 +186,7 @@ def _row_key(row: tuple) -> tuple:
     return (row[3], row[0], row[1] or "", row[2])
 
 
-LINK_KIND = {ONTOLOGY + link: kind for link, kind in (
-    ("hasInstitution", "institution"), ("usesMechanism", "mechanism"), ("runsProgramme", "programme"),
-    ("citesLaw", "law"), ("hasRole", "role"))}
-KIND_ORDER = ("institution", "mechanism", "programme", "law", "role")
+LINK_KIND = {ONTOLOGY + link: kind for kind, link in KIND_LINK_NAME.items()}
 
 
 def _plain(term: object) -> str | None:

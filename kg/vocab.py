@@ -12,7 +12,6 @@ from rdflib.namespace import DefinedNamespace, Namespace
 
 ONTOLOGY = "https://w3id.org/fzkg/ontology#"
 ID = "https://w3id.org/fzkg/id/"
-SCHEME = URIRef(ID + "scheme/fazhi")
 
 
 class FZ(DefinedNamespace):
@@ -56,26 +55,11 @@ class FZ(DefinedNamespace):
     charEnd: URIRef
 
 
-# extraction kind -> (concept class, body-level link)
-KIND_CLASS = {
-    "institution": FZ.Institution,
-    "mechanism": FZ.Mechanism,
-    "programme": FZ.Programme,
-    "law": FZ.Law,
-    "role": FZ.Role,
-}
-KIND_LINK = {
-    "institution": FZ.hasInstitution,
-    "mechanism": FZ.usesMechanism,
-    "programme": FZ.runsProgramme,
-    "law": FZ.citesLaw,
-    "role": FZ.hasRole,
-}
-LEVEL_CLASS = {
-    "township": FZ.Township,
-    "subdistrict": FZ.Subdistrict,
-    "county": FZ.County,
-    "district": FZ.District,
-    "city": FZ.City,
-    "province": FZ.Province,
-}
+# extraction kind -> local names of its concept class and its body-level link, and
+# division level -> local name of its class: the one table the writers and readers share
+KIND_CLASS_NAME = {"institution": "Institution", "mechanism": "Mechanism", "programme": "Programme",
+                   "law": "Law", "role": "Role"}
+KIND_LINK_NAME = {"institution": "hasInstitution", "mechanism": "usesMechanism", "programme": "runsProgramme",
+                  "law": "citesLaw", "role": "hasRole"}
+LEVEL_CLASS_NAME = {"township": "Township", "subdistrict": "Subdistrict", "county": "County",
+                    "district": "District", "city": "City", "province": "Province"}
