@@ -320,16 +320,11 @@ def _write_graph(out: Path, good: list[Summary], concepts: dict[str, Concept], l
 
 
 def _write_pages(out: Path, result: BuildResult) -> None:
-    """The network page, the printable summary, a spreadsheet and a Gephi file."""
+    """The network page, the printable summary, a spreadsheet and a Gephi file, from one pass over the store."""
+    from .pages import write_pages
     from .query import GraphStore
-    from .summary import graphml, summary_html, towns_csv
-    from .viz import network_html  # pyvis is only needed here
 
-    select = GraphStore.open(out).select
-    for name, make in (("network.html", network_html), ("summary.html", summary_html), ("towns.csv", towns_csv),
-                       ("graph.graphml", graphml)):
-        G.write_atomic(out / name, make(select))
-        result.outputs.append(out / name)
+    result.outputs += write_pages(GraphStore.open(out), out)
 
 
 class _StoreLoader:

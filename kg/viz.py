@@ -1,10 +1,13 @@
 """The network page: reporting bodies and the concepts their reports name.
 
-``network_html(select)`` gathers the graph with a handful of SPARQL SELECTs,
-builds the network with pyvis (nodes, edges, options) and renders it with
-this package's own template (``templates/network.html.j2``), which inlines
-vis-network's JS and CSS from pyvis's installed copy. The page loads nothing
-from outside, opens from file:// and is byte-identical for the same graph.
+``network_html(select)`` gathers the graph through ``kg.pages.gather`` (a
+few SPARQL aggregates; ``kg.pages.write_pages`` shares that pass with the
+summary, the CSV and the GraphML), keeps the ``max_nodes`` most connected
+nodes, builds the network with pyvis (nodes, edges, options) and renders it
+with this package's own template (``templates/network.html.j2``), which
+inlines vis-network's JS and CSS from pyvis's installed copy. The page loads
+nothing from outside, opens from file:// and is byte-identical for the same
+graph.
 
 Report text (labels, sentences, sources) reaches the page only as JSON in a
 ``<script type="application/json">`` block, with ``<``, ``>``, ``&``,
@@ -18,27 +21,23 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import unquote
+from typing import Any
 
 import jinja2
 import pyvis
 from pyvis.edge import Edge
 from pyvis.network import Network
 
+from .pages import Concept, Corpus, Town, gather, local_name, marked_term
+
 Select = Callable[[str], "list[dict[str, str]]"]
 
 FZ = "https://w3id.org/fzkg/ontology#"
 
 FONT_STACK = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
-
-PREFIXES = """PREFIX fz:   <https://w3id.org/fzkg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dct:  <http://purl.org/dc/terms/>
-"""
 
 # Administrative levels, in the order a body's type is chosen when it has several.
 LEVELS: dict[str, str] = {
@@ -82,96 +81,14 @@ _TEMPLATES = Path(__file__).parent / "templates"
 _VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 
 
-# ---------------------------------------------------------------- queries
-
-Q_REPORTS = PREFIXES + """
-SELECT ?report ?body ?source ?title ?year WHERE {
-  ?report a fz:Report ; fz:issuedBy ?body .
-  OPTIONAL { ?report dct:source ?source }
-  OPTIONAL { ?report dct:title ?title }
-  OPTIONAL { ?report fz:year ?year }
-}"""
-
-Q_BODIES = PREFIXES + """
-SELECT DISTINCT ?body ?type ?label ?lang ?upper ?upperLabel WHERE {
-  { SELECT DISTINCT ?body WHERE { ?report a fz:Report ; fz:issuedBy ?body . } }
-  OPTIONAL { ?body a ?type .
-             FILTER(?type IN (fz:Township, fz:Subdistrict, fz:County, fz:District, fz:City, fz:Province)) }
-  OPTIONAL { ?body rdfs:label ?label . BIND(LANG(?label) AS ?lang) }
-  OPTIONAL { ?body fz:partOf ?upper . OPTIONAL { ?upper rdfs:label ?upperLabel } }
-}"""
-
-Q_LINKS = PREFIXES + """
-SELECT ?body ?p ?concept WHERE {
-  VALUES ?p { fz:hasInstitution fz:usesMechanism fz:runsProgramme fz:citesLaw fz:hasRole }
-  ?body ?p ?concept .
-}"""
-
-Q_CONCEPTS = PREFIXES + """
-SELECT ?concept ?type ?label ?lang WHERE {
-  VALUES ?type { fz:Institution fz:Mechanism fz:Programme fz:Law fz:Role }
-  ?concept a ?type .
-  OPTIONAL { ?concept skos:prefLabel ?label . BIND(LANG(?label) AS ?lang) }
-}"""
-
-Q_ALT_LABELS = PREFIXES + """
-SELECT ?concept ?alt WHERE { ?concept skos:altLabel ?alt . }"""
-
-Q_MENTIONS = PREFIXES + """
-SELECT ?concept ?report ?sentence ?surface ?start WHERE {
-  ?m fz:mentionOf ?concept ; fz:inReport ?report .
-  OPTIONAL { ?m fz:sentence ?sentence }
-  OPTIONAL { ?m fz:surfaceForm ?surface }
-  OPTIONAL { ?m fz:charStart ?start }
-}"""
-
-
 # ---------------------------------------------------------------- helpers
-
-def _local_name(iri: str) -> str:
-    """The readable tail of an IRI, for things that have no label."""
-    tail = re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
-    return unquote(tail)
-
-
-def _year(value: str | None) -> str | None:
-    """The four-digit year of a gYear (or date) lexical form."""
-    if not value:
-        return None
-    m = re.match(r"\s*(-?\d{4})", value)
-    return m.group(1) if m else None
-
-
-def _int(value: str | None) -> int:
-    try:
-        return int(value) if value is not None else 0
-    except ValueError:
-        return 0
-
-
-def _pick_label(candidates: Iterable[tuple[str, str]]) -> str | None:
-    """Prefer a Chinese label, then an untagged one, then any; ties by text."""
-
-    def rank(item: tuple[str, str]) -> tuple[int, str, str]:
-        label, lang = item
-        lang = lang.lower()
-        if lang == "zh" or lang.startswith("zh-"):
-            r = 0
-        elif lang == "":
-            r = 1
-        else:
-            r = 2
-        return (r, lang, label)
-
-    items = sorted(set(candidates), key=rank)
-    return items[0][0] if items else None
-
 
 def _clip(text: str, limit: int = SENTENCE_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@lru_cache(maxsize=64)
 def _rgba(hex_colour: str, alpha: float) -> str:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
@@ -195,11 +112,14 @@ def safe_json(value: object) -> str:
     These characters only ever occur inside JSON strings, so the result parses
     back to the same value.
     """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for raw, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, esc)
-    return text
+    return _script_safe(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+def _script_safe(text: str) -> str:
+    return _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)  # one pass: pages are big
+
+
+_UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029]")
 
 
 @lru_cache(maxsize=1)
@@ -223,171 +143,69 @@ def _template() -> jinja2.Template:
     return env.get_template("network.html.j2")
 
 
-# ---------------------------------------------------------------- gathering
+# ---------------------------------------------------------------- the page
 
-def _gather(select: Select) -> dict:
-    """Everything the page needs, from six SELECTs, as plain Python values."""
-    reports: dict[str, dict] = {}
-    for row in select(Q_REPORTS):
-        rep = reports.setdefault(row["report"], {"body": row["body"], "source": None,
-                                                 "title": None, "year": None})
-        if row.get("source") and (rep["source"] is None or row["source"] < rep["source"]):
-            rep["source"] = row["source"]
-        if row.get("title") and (rep["title"] is None or row["title"] < rep["title"]):
-            rep["title"] = row["title"]
-        year = _year(row.get("year"))
-        if year and (rep["year"] is None or year < rep["year"]):
-            rep["year"] = year
-        if row["body"] < rep["body"]:  # several issuers: keep one, deterministically
-            rep["body"] = row["body"]
-
-    levels = list(LEVELS)
-    bodies: dict[str, dict] = {}
-    body_labels: dict[str, set] = defaultdict(set)
-    upper_labels: dict[str, set] = defaultdict(set)
-    for row in select(Q_BODIES):
-        b = bodies.setdefault(row["body"], {"types": set(), "uppers": set()})
-        if row.get("type"):
-            b["types"].add(_local_name(row["type"]))
-        if row.get("label"):
-            body_labels[row["body"]].add((row["label"], row.get("lang", "")))
-        if row.get("upper"):
-            b["uppers"].add(row["upper"])
-            if row.get("upperLabel"):
-                upper_labels[row["upper"]].add((row["upperLabel"], ""))
-    for rep in reports.values():
-        bodies.setdefault(rep["body"], {"types": set(), "uppers": set()})
-    for iri, b in bodies.items():
-        types = [t for t in levels if t in b["types"]]
-        b["level"] = types[0] if types else None
-        b["name"] = _pick_label(body_labels.get(iri, ())) or _local_name(iri)
-        upper = min(b["uppers"]) if b["uppers"] else None
-        b["upper"] = (_pick_label(upper_labels.get(upper, ())) or _local_name(upper)) if upper else None
-        b["reports"] = []
-    for r, rep in reports.items():
-        bodies[rep["body"]]["reports"].append(r)
-    for b in bodies.values():
-        b["reports"].sort(key=lambda r: (reports[r]["year"] or "", reports[r]["source"] or "", r))
-        b["years"] = sorted({reports[r]["year"] for r in b["reports"] if reports[r]["year"]})
-
-    links: dict[tuple[str, str], set[str]] = defaultdict(set)  # (body, concept) -> predicates
-    for row in select(Q_LINKS):
-        if row["body"] in bodies and row["p"] in LINK_BY_IRI:
-            links[(row["body"], row["concept"])].add(LINK_BY_IRI[row["p"]]["key"])
-
-    linked = {c for _, c in links}
-    concept_types: dict[str, set] = defaultdict(set)
-    concept_labels: dict[str, set] = defaultdict(set)
-    for row in select(Q_CONCEPTS):
-        c = row["concept"]
-        if c not in linked:
-            continue
-        if row.get("type") in CLASS_BY_RDF:
-            concept_types[c].add(CLASS_BY_RDF[row["type"]])
-        if row.get("label"):
-            concept_labels[c].add((row["label"], row.get("lang", "")))
-    alts: dict[str, set] = defaultdict(set)
-    for row in select(Q_ALT_LABELS):
-        if row["concept"] in linked and row.get("alt"):
-            alts[row["concept"]].add(row["alt"])
-
-    link_keys = [link["key"] for link in LINKS]
-    concepts: dict[str, dict] = {}
-    for c in linked:
-        concepts[c] = {"preds": set(), "bodies": set()}
-    for (b, c), preds in links.items():
-        concepts[c]["preds"] |= preds
-        concepts[c]["bodies"].add(b)
-    for c, info in concepts.items():
-        kinds = [k for k in CONCEPT_KEYS if k in concept_types.get(c, ())]
-        if not kinds:  # untyped: infer from the link that points at it
-            by_pred = sorted(info["preds"], key=link_keys.index)
-            kinds = [LINKS[link_keys.index(by_pred[0])]["class"]]
-        info["class"] = kinds[0]
-        info["label"] = _pick_label(concept_labels.get(c, ())) or _local_name(c)
-        info["alts"] = sorted(alts.get(c, set()) - {info["label"]})
-        info["mentions"] = []
-        info["years"] = set()
-
-    edge_years: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in select(Q_MENTIONS):
-        c, r = row["concept"], row["report"]
-        if c not in concepts or r not in reports:
-            continue
-        rep = reports[r]
-        if rep["year"] and (rep["body"], c) in links:
-            edge_years[(rep["body"], c)].add(rep["year"])
-            concepts[c]["years"].add(rep["year"])
-        if row.get("sentence"):
-            concepts[c]["mentions"].append(
-                (rep["source"] or _local_name(r), _int(row.get("start")),
-                 row["sentence"], row.get("surface") or "", rep["year"] or "")
-            )
-    return {"reports": reports, "bodies": bodies, "concepts": concepts,
-            "links": links, "edge_years": edge_years}
+def _mark(text: str, terms: list[str]) -> str:
+    """The first occurrence of the concept's surface form (see ``marked_term``) in 【】."""
+    term = marked_term(text, terms)
+    return text.replace(term, f"【{term}】", 1) if term else text
 
 
-def _evidence(mentions: list[tuple]) -> list[tuple[str, str, str]]:
+def _evidence(c: Concept) -> list[tuple[str, str, str]]:
     """Up to two (sentence, source, year), from different reports where possible."""
     chosen: list[tuple[str, str, str]] = []
     seen_sources: set[str] = set()
     seen_sentences: set[str] = set()
-    ordered = sorted(set(mentions))
+    ordered = sorted(set(c.evidence.items))
+    terms = c.terms
     for pass_ in (0, 1):
-        for source, _start, sentence, surface, year in ordered:
+        for source, sentence, year in ordered:
             if len(chosen) >= EVIDENCE_PER_CONCEPT:
                 return chosen
             if sentence in seen_sentences or (pass_ == 0 and source in seen_sources):
                 continue
-            text = _clip(sentence)
-            if surface and surface in text:
-                text = text.replace(surface, f"【{surface}】", 1)
-            chosen.append((text, source, year))
+            chosen.append((_mark(_clip(sentence), terms), source, year))
             seen_sources.add(source)
             seen_sentences.add(sentence)
     return chosen
 
 
-# ---------------------------------------------------------------- the page
-
-def _body_title(b: dict, reports: dict, n_concepts: int, display: str) -> str:
-    lines = [display]
-    kind = LEVELS.get(b["level"], "行政区划 body") if b["level"] else "行政区划 body"
+def _body_title(t: Town, n_concepts: int) -> str:
+    lines = [t.display]
+    kind = LEVELS.get(t.level, "行政区划 body") if t.level else "行政区划 body"
     lines.append(f"类别 Class: {CLASS_BY_KEY['body']['label']} · {kind}")
-    if b["upper"]:
-        lines.append(f"上级 Part of: {b['upper']}")
-    lines.append(f"报告 Reports: {len(b['reports'])}")
-    for r in b["reports"][:4]:
-        rep = reports[r]
-        bits = [rep["source"] or _local_name(r)]
-        if rep["year"]:
-            bits.append(f"({rep['year']})")
-        if rep["title"]:
-            bits.append(_clip(rep["title"], 60))
+    if t.upper:
+        lines.append(f"上级 Part of: {t.upper}")
+    lines.append(f"报告 Reports: {len(t.reports)}")
+    for rep in sorted(t.reports, key=lambda r: (r.year, r.source, r.iri))[:4]:
+        bits = [rep.source or local_name(rep.iri)]
+        if rep.year:
+            bits.append(f"({rep.year})")
+        if rep.title:
+            bits.append(_clip(rep.title, 60))
         lines.append("  " + " ".join(bits))
-    if len(b["reports"]) > 4:
-        lines.append(f"  … {len(b['reports']) - 4} more")
+    if len(t.reports) > 4:
+        lines.append(f"  … {len(t.reports) - 4} more")
     lines.append(f"关联概念 Linked concepts: {n_concepts}")
     return "\n".join(lines)
 
 
-def _concept_title(info: dict, body_names: list[str]) -> str:
-    lines = [info["label"], f"类别 Class: {CLASS_BY_KEY[info['class']]['label']}"]
-    if info["alts"]:
-        lines.append("别名 Also: " + "、".join(info["alts"][:8]) + (" …" if len(info["alts"]) > 8 else ""))
-    towns = len(info["bodies"])
-    shown = "、".join(body_names[:6]) + (" …" if len(body_names) > 6 else "")
-    lines.append(f"乡镇/单位 Towns: {towns}" + (f"（{shown}）" if shown else ""))
-    if info["years"]:
-        lines.append("年份 Years: " + ", ".join(sorted(info["years"])))
-    evidence = _evidence(info["mentions"])
+def _concept_title(c: Concept) -> str:
+    lines = [c.label, f"类别 Class: {CLASS_BY_KEY[c.kind]['label']}"]
+    if c.alts:
+        lines.append("别名 Also: " + "、".join(c.alts[:8]) + (" …" if len(c.alts) > 8 else ""))
+    names = c.link_names.items
+    shown = "、".join(names[:6]) + (" …" if c.link_towns > 6 else "")
+    lines.append(f"乡镇/单位 Towns: {c.link_towns}" + (f"（{shown}）" if shown else ""))
+    if c.years:
+        lines.append("年份 Years: " + ", ".join(sorted(c.years)))
+    evidence = _evidence(c)
     if evidence:
         lines.append("证据 Evidence:")
         for text, source, year in evidence:
             lines.append(f"“{text}”")
             lines.append(f"  — {source}" + (f" ({year})" if year else ""))
     return "\n".join(lines)
-
 
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
@@ -464,47 +282,67 @@ def _options(n_nodes: int, n_edges: int) -> dict:
     return options
 
 
-def network_html(select: Select, *, max_nodes: int = 1500, title: str = "fazhi-kg network") -> str:
+def network_html(select: Select | Any, *, max_nodes: int = 1500, title: str = "fazhi-kg network") -> str:
     """The complete, self-contained HTML page of the body–concept network.
 
     ``select`` runs a SPARQL SELECT and returns one ``dict`` per row (variable
-    -> plain string; unbound variables absent). ``max_nodes`` caps the nodes
-    drawn: bodies first (most connected first), then concepts by the number
-    of bodies linked to them; the page says how many were left out.
+    -> plain string; unbound variables absent); a GraphStore or a pyoxigraph
+    Store may be passed instead. ``max_nodes`` caps the nodes drawn (see
+    ``keep``); the page says how many were left out.
     """
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
-    data = _gather(select)
-    reports, bodies, concepts = data["reports"], data["bodies"], data["concepts"]
-    links, edge_years = data["links"], data["edge_years"]
+    return render_network(gather(select, max_bodies=max_nodes), max_nodes=max_nodes, title=title)
 
-    degree: dict[str, int] = defaultdict(int)
-    for b, _c in links:
-        degree[b] += 1
 
-    def display(iri: str) -> str:
-        b = bodies[iri]
-        return f"{b['name']} ({b['upper']})" if b["upper"] else b["name"]
+def keep(n_bodies: int, n_concepts: int, max_nodes: int) -> tuple[int, int]:
+    """How many bodies and concepts the page draws: everything when it fits; else the most
+    connected bodies, leaving room for the most widespread concepts (up to a third of
+    ``max_nodes``), so a big build still shows its shared concepts and their links."""
+    if n_bodies + n_concepts <= max_nodes:
+        return n_bodies, n_concepts
+    bodies = min(n_bodies, max_nodes - min(n_concepts, max_nodes // 3))
+    return bodies, min(n_concepts, max_nodes - bodies)
 
-    body_order = sorted(bodies, key=lambda i: (-degree[i], display(i), i))
-    concept_order = sorted(concepts, key=lambda c: (-len(concepts[c]["bodies"]),
-                                                    CONCEPT_KEYS.index(concepts[c]["class"]),
-                                                    concepts[c]["label"], c))
+
+def render_network(data: Corpus, *, max_nodes: int = 1500, title: str = "fazhi-kg network") -> str:
+    """The network page of a gathered corpus (gathered with ``max_bodies >= max_nodes``)."""
+    return _template().render(**network_context(data, max_nodes=max_nodes, title=title))
+
+
+def write_network(data: Corpus, fh, *, max_nodes: int = 1500, title: str = "fazhi-kg network") -> None:
+    """``render_network`` written to a text file as it renders (a big page is not held twice)."""
+    _template().stream(**network_context(data, max_nodes=max_nodes, title=title)).dump(fh)
+
+
+def network_context(data: Corpus, *, max_nodes: int = 1500, title: str = "fazhi-kg network") -> dict:
+    """The template's values (the network itself as one JSON string)."""
+    if max_nodes < 1:
+        raise ValueError("max_nodes must be at least 1")
+    bodies, concepts = data.towns, data.linked
+
+    body_order = sorted(bodies.values(), key=lambda t: (-t.degree, t.display, t.iri))
+    concept_order = sorted(concepts.values(), key=lambda c: (-c.link_towns, CONCEPT_KEYS.index(c.kind), c.label,
+                                                             c.iri))
     total = len(body_order) + len(concept_order)
-    kept_bodies = body_order[:max_nodes]
-    kept_concepts = concept_order[: max(0, max_nodes - len(kept_bodies))]
+    n_bodies, n_concepts = keep(len(body_order), len(concept_order), max_nodes)
+    kept_bodies = body_order[:n_bodies]
+    kept_concepts = concept_order[:n_concepts]
     left_out = total - len(kept_bodies) - len(kept_concepts)
-    kept_body_set = set(kept_bodies)
-    kept_concept_set = set(kept_concepts)
+    kept_concept_set = {c.iri for c in kept_concepts}
+    if any(t.links is None for t in kept_bodies):
+        raise ValueError("the corpus was gathered without the links of the bodies to draw")
 
     # Draw order: bodies by name, then concepts by class and label.
-    kept_bodies.sort(key=lambda i: (display(i), i))
-    kept_concepts.sort(key=lambda c: (CONCEPT_KEYS.index(concepts[c]["class"]), concepts[c]["label"], c))
-    edge_keys = sorted(k for k in links if k[0] in kept_body_set and k[1] in kept_concept_set)
+    kept_bodies.sort(key=lambda t: (t.display, t.iri))
+    kept_concepts.sort(key=lambda c: (CONCEPT_KEYS.index(c.kind), c.label, c.iri))
+    edges = sorted((t.iri, c) for t in kept_bodies for c in t.links if c in kept_concept_set)
 
-    concept_bodies = {c: sorted(b for b in concepts[c]["bodies"] if b in kept_body_set) for c in kept_concepts}
-    seeds = _seed_positions(kept_bodies, {i: bodies[i]["upper"] or "" for i in kept_bodies},
-                            concept_bodies, kept_concepts)
+    concept_bodies: dict[str, list[str]] = defaultdict(list)
+    for b, c in edges:
+        concept_bodies[c].append(b)
+    seeds = _seed_positions([t.iri for t in kept_bodies], {t.iri: t.upper for t in kept_bodies},
+                            concept_bodies, [c.iri for c in kept_concepts])
 
     net = Network(directed=True, height="100%", width="100%")
     info: dict[str, dict] = {}
@@ -515,36 +353,32 @@ def network_html(select: Select, *, max_nodes: int = 1500, title: str = "fazhi-k
                 "hover": {"background": hex_colour, "border": "#111111"}}
 
     body_cls = CLASS_BY_KEY["body"]
-    for iri in kept_bodies:
-        b = bodies[iri]
-        net.add_node(iri, label=display(iri), shape=body_cls["shape"], color=node_colour(body_cls["color"]),
-                     size=15, x=seeds[iri][0], y=seeds[iri][1],
-                     title=_body_title(b, reports, degree[iri], display(iri)),
+    for t in kept_bodies:
+        net.add_node(t.iri, label=t.display, shape=body_cls["shape"], color=node_colour(body_cls["color"]),
+                     size=15, x=seeds[t.iri][0], y=seeds[t.iri][1], title=_body_title(t, t.linked),
                      font={"face": FONT_STACK, "size": 15, "color": "#1f2933",
                            "strokeWidth": 3, "strokeColor": "#ffffff", "bold": {"color": "#1f2933"}})
-        info[iri] = {"c": "body", "y": b["years"], "s": [b["name"], display(iri)], "w": degree[iri]}
+        info[t.iri] = {"c": "body", "y": sorted({r.year for r in t.reports if r.year}),
+                       "s": [t.name, t.display], "w": t.linked}
 
     for c in kept_concepts:
-        cinfo = concepts[c]
-        cls = CLASS_BY_KEY[cinfo["class"]]
-        names = sorted(bodies[b]["name"] for b in cinfo["bodies"])
-        net.add_node(c, label=cinfo["label"], shape=cls["shape"], color=node_colour(cls["color"]),
-                     size=concept_size(len(cinfo["bodies"])), x=seeds[c][0], y=seeds[c][1],
-                     title=_concept_title(cinfo, names),
+        cls = CLASS_BY_KEY[c.kind]
+        net.add_node(c.iri, label=c.label, shape=cls["shape"], color=node_colour(cls["color"]),
+                     size=concept_size(c.link_towns), x=seeds[c.iri][0], y=seeds[c.iri][1],
+                     title=_concept_title(c),
                      font={"face": FONT_STACK, "size": 14, "color": "#1f2933",
                            "strokeWidth": 3, "strokeColor": "#ffffff"})
-        info[c] = {"c": cinfo["class"], "y": sorted(cinfo["years"]),
-                   "s": [cinfo["label"], *cinfo["alts"]], "w": len(cinfo["bodies"])}
+        info[c.iri] = {"c": c.kind, "y": sorted(c.years), "s": [c.label, *c.alts], "w": c.link_towns}
 
     link_order = [link["key"] for link in LINKS]
     years_of_edges: list[list[str]] = []
-    for n, (b, c) in enumerate(edge_keys):
-        preds = sorted(links[(b, c)], key=link_order.index)
+    for n, (b, c) in enumerate(edges):
+        preds_of, years = bodies[b].links[c]
+        preds = sorted(preds_of, key=link_order.index)
         link = LINKS[link_order.index(preds[0])]
         colour = CLASS_BY_KEY[link["class"]]["color"]
-        years = sorted(edge_years.get((b, c), ()))
         label_of = " / ".join(LINKS[link_order.index(p)]["label"] for p in preds)
-        etitle = f"{display(b)} → {concepts[c]['label']}\n{label_of}"
+        etitle = f"{bodies[b].display} → {concepts[c].label}\n{label_of}"
         if years:
             etitle += "\n年份 Years: " + ", ".join(years)
         # Edges are appended as pyvis Edge objects directly: both ends are known
@@ -555,7 +389,7 @@ def network_html(select: Select, *, max_nodes: int = 1500, title: str = "fazhi-k
         net.edges.append(edge.options)
         years_of_edges.append(years)
 
-    all_years = sorted({rep["year"] for rep in reports.values() if rep["year"]})
+    all_years = sorted({r.year for t in bodies.values() for r in t.reports if r.year})
     n_nodes, n_edges = len(net.nodes), len(net.edges)
     payload = {
         "nodes": net.nodes,
@@ -578,19 +412,22 @@ def network_html(select: Select, *, max_nodes: int = 1500, title: str = "fazhi-k
     legend_links = [dict(link, color=CLASS_BY_KEY[link["class"]]["color"], count=link_counts[link["key"]])
                     for link in LINKS]
 
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    del payload, info, years_of_edges
+    net.nodes, net.edges = [], []  # a big page's node and edge dicts go before the escaping copy
     js, css = _vis_assets()
-    return _template().render(
+    return dict(
         title=title,
         font_stack=FONT_STACK,
         vis_js=js,
         vis_css=css,
-        data_json=safe_json(payload),
+        data_json=_script_safe(text),
         n_nodes=n_nodes,
         n_edges=n_edges,
         total_nodes=total,
         left_out=left_out,
         max_nodes=max_nodes,
-        n_reports=len(reports),
+        n_reports=sum(len(t.reports) for t in bodies.values()),
         classes=legend_classes,
         links=legend_links,
         years=all_years if len(all_years) > 1 else [],

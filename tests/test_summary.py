@@ -404,3 +404,100 @@ def test_empty_graph():
     assert summary.towns_csv(nothing) == "town,county,province,year,kind,concept,sentence\n"
     g = nx.read_graphml(io.BytesIO(summary.graphml(nothing).encode("utf-8")))
     assert g.number_of_nodes() == 0
+
+
+# ---------------------------------------------------------------- big graphs: caps, one pass for all four
+
+def _viz_helpers():
+    """tests/conftest_viz_helpers.py, loaded by path (tests/ need not be a package)."""
+    import importlib.util
+    import sys
+
+    name = "conftest_viz_helpers"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(name + ".py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def many_towns():
+    """A generated graph of 800 towns (one report each) in an in-memory Oxigraph store."""
+    import pyoxigraph as ox
+
+    g = _viz_helpers().large_graph(towns=800, concepts=1600, links_per_town=6)
+    store = ox.Store()
+    store.load(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def test_summary_caps_towns_and_says_so(many_towns):
+    page = summary.summary_html(many_towns)
+    doc = lxml_html.fromstring(page)
+    assert doc.xpath('//div[@id="stat-towns"]/div[@class="num"]')[0].text == "800"  # counts cover every town
+    cards = doc.xpath('//article[contains(@class, "card")]')
+    assert len(cards) == summary.MAX_TOWNS == 500
+    assert len(doc.xpath('//table[contains(@class, "matrix")]/tbody/tr')) == 500
+    note = text(doc.xpath('//p[@id="towns-left-out"]')[0])
+    assert "300" in note and "800" in note and "kg mechanisms" in note and "towns.csv" in note
+    assert "300" in text(doc.xpath('//p[@id="matrix-left-out"]')[0])
+    # the towns kept are the most connected: none left out links more concepts than one kept
+    degree = {}
+    for row in many_towns.query("""PREFIX fz: <https://w3id.org/fzkg/ontology#>
+            SELECT ?label (COUNT(DISTINCT ?c) AS ?n) WHERE { ?r fz:issuedBy ?b . ?b <http://www.w3.org/2000/01/rdf-schema#label> ?label .
+              ?b fz:hasInstitution|fz:usesMechanism|fz:runsProgramme|fz:citesLaw|fz:hasRole ?c } GROUP BY ?label"""):
+        degree[row["label"].value] = int(row["n"].value)
+    kept = {text(c.xpath(".//h3")[0]) for c in cards}
+    assert min(degree[t] for t in kept) >= max(degree[t] for t in set(degree) - kept)
+    # anchors stay unique and every tick still lands on a card
+    ids = doc.xpath("//@id")
+    assert len(ids) == len(set(ids))
+    for a in doc.xpath('//a[@class="tick"]')[:200]:
+        assert doc.xpath(f'//*[@id="{a.get("href")[1:]}"]')
+    small = summary.summary_html(many_towns, max_towns=1000)
+    assert "towns-left-out" not in small and len(lxml_html.fromstring(small).xpath("//article")) == 800
+
+
+def test_towns_csv_keeps_every_town(many_towns):
+    rows = read_csv(summary.towns_csv(many_towns))[1:]
+    assert len({r[0] for r in rows}) == 800
+    links = next(iter(many_towns.query("""PREFIX fz: <https://w3id.org/fzkg/ontology#>
+        SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?b ?c WHERE { ?r fz:issuedBy ?b .
+          ?b fz:hasInstitution|fz:usesMechanism|fz:runsProgramme|fz:citesLaw|fz:hasRole ?c } }""")))
+    assert len(rows) == int(links["n"].value)  # one report (one year) per town: one row per link
+    assert rows == sorted(rows) and all(r[6] for r in rows)
+
+
+def test_write_pages_is_the_four_functions_in_one_pass(store, tmp_path):
+    from kg import pages, viz
+
+    calls = []
+    select = store.select
+    paths = pages.write_pages(lambda q: calls.append(q) or select(q), tmp_path)
+    assert [p.name for p in paths] == ["network.html", "summary.html", "towns.csv", "graph.graphml"]
+    assert len(calls) <= 8, "one gathering pass for all four"
+    assert (tmp_path / "summary.html").read_text(encoding="utf-8") == summary.summary_html(store.select)
+    assert (tmp_path / "towns.csv").read_text(encoding="utf-8") == summary.towns_csv(store.select)
+    assert (tmp_path / "graph.graphml").read_text(encoding="utf-8") == summary.graphml(store.select)
+    assert (tmp_path / "network.html").read_text(encoding="utf-8") == viz.network_html(store.select)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temporary file left behind"
+    # a GraphStore and its pyoxigraph store give the same files as the select callable
+    again = tmp_path / "again"
+    pages.write_pages(store, again)
+    for p in paths:
+        assert (again / p.name).read_bytes() == p.read_bytes(), p.name
+
+
+def test_graphml_keeps_every_attribute(store):
+    g = nx.read_graphml(io.BytesIO(summary.graphml(store.select).encode("utf-8")))
+    town = next(d for _, d in g.nodes(data=True) if d["class"] == "town")
+    assert set(town) == {"label", "class", "level", "county", "province", "towns", "mentions", "reports",
+                         "r", "g", "b"}
+    assert (town["r"], town["g"], town["b"]) == (0x76, 0xb7, 0xb2) and town["level"] == "Township"
+    edge = next(iter(g.edges(data=True)))[2]
+    assert set(edge) == {"link", "mentions", "weight", "years"}
+    assert isinstance(edge["weight"], float) and edge["weight"] == edge["mentions"] > 0
+    assert sum(d["mentions"] for _, _, d in g.edges(data=True)) == \
+        sum(d["mentions"] for _, d in g.nodes(data=True) if d["class"] == "town")

@@ -305,3 +305,26 @@ def test_large_graph_renders_quickly():
     data = H.page_data(html)
     assert len(data["nodes"]) == 1500
     assert elapsed < 30
+
+
+def test_max_nodes_below_body_count_leaves_room_for_concepts():
+    # 300 towns and 1,200 concepts into 150 nodes: the 100 most connected towns and the 50
+    # most widespread concepts, with the links between them (not 150 towns and no edge)
+    g = H.large_graph(towns=300, concepts=1200, links_per_town=6)
+    data = H.page_data(html := viz.network_html(H.select_of(g), max_nodes=150))
+    kinds = [data["info"][n["id"]]["c"] for n in data["nodes"]]
+    assert kinds.count("body") == 100 and len(kinds) == 150
+    assert data["edges"], "the kept towns and concepts are linked"
+    widest = sorted((data["info"][n["id"]]["w"] for n in data["nodes"] if data["info"][n["id"]]["c"] != "body"))
+    assert widest[0] >= 2
+    assert "1350 nodes left out" in html
+    assert viz.keep(4, 8, 6) == (4, 2) and viz.keep(4, 8, 2) == (2, 0) and viz.keep(4, 8, 12) == (4, 8)
+    assert viz.keep(20000, 17000, 1500) == (1000, 500)
+
+
+def test_store_and_select_give_the_same_page(small_html):
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(H.small_graph().serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    assert viz.network_html(store) == small_html
