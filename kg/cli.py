@@ -242,6 +242,45 @@ def candidates(inputs: tuple[Path, ...], kinds: tuple[str, ...], min_count: int,
 
 
 @main.command()
+@graph_option
+@click.option("--mechanism", "concept", default=None, help="Only the towns linked to this concept (any kind), and theirs.")
+@click.option("--county", default=None, help="Only the towns under this county (or any division above them).")
+@click.option("--town", default=None, help="Only this town (label, else any label containing it).")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=1500, show_default=True,
+              help="Draw at most this many nodes (the most connected).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("view.html"), show_default=True,
+              help="Where to write the page.")
+@vocab_option
+def viz(graph_path: str, concept: str | None, county: str | None, town: str | None, max_nodes: int,
+        output: Path, vocab: tuple[Path, ...]) -> None:
+    """Draw the network, or one neighbourhood of it, as a self-contained page.
+
+    Filters narrow the towns drawn; each town comes with everything its
+    reports name. Without filters, the whole graph (up to --max-nodes).
+
+    \b
+    Example:
+      kg viz --mechanism 三所联动 -o sansuo.html
+      kg viz --county 如东县 --max-nodes 3000 -o rudong.html
+    """
+    from .graph import write_atomic
+    from .viz import network_html
+
+    store = _open(graph_path, vocab)
+    title = "fazhi-kg network"
+    source: object = store
+    if concept or county or town:
+        bodies = store.bodies(town=town, county=county, concept=concept)
+        if not bodies:
+            raise click.ClickException("no town matches these filters")
+        source = store.neighbourhood(bodies)
+        title += " — " + " · ".join(f"{k} {v}" for k, v in (("mechanism", concept), ("county", county),
+                                                            ("town", town)) if v)
+    write_atomic(output, network_html(source, max_nodes=max_nodes, title=title))
+    click.echo(f"{output}", err=True)
+
+
+@main.command()
 @click.argument("build_dir", required=False, default=str(DEFAULT_OUT), type=click.Path(path_type=Path))
 @click.option("--port", default=7878, show_default=True, help="TCP port on 127.0.0.1.")
 def serve(build_dir: Path, port: int) -> None:

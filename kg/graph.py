@@ -30,6 +30,9 @@ DCT = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PREFIXES = {"fz": ONTOLOGY, "skos": SKOS, "rdfs": RDFS, "rdf": RDF, "dct": DCT, "xsd": XSD}
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK  # what open() would give; mkstemp's 0600 would hide outputs from other users
 _UNSAFE = re.compile(r"[\s<>\"{}|\\^`#?/%]")
 _BAD_IRI = re.compile(r"[\x00-\x20<>\"{}|\\^`]")
 _LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -270,6 +273,7 @@ class AtomicWriter:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        os.chmod(fd, _FILE_MODE)
         self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def write(self, text: str) -> None:
@@ -297,6 +301,7 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(fd, _FILE_MODE)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)

@@ -156,6 +156,38 @@ class GraphStore:
         rows.sort(key=lambda r: (r[0], r[1] or "", KINDS.index(r[2]), -int(r[4]), r[3]))
         return Result(("town", "county", "kind", "concept", "mentions"), tuple(rows))
 
+    def bodies(self, *, town: str | None = None, county: str | None = None,
+               concept: str | None = None) -> list[ox.NamedNode]:
+        """Bodies that issued reports, narrowed by name, by a division above them, or by a
+        concept they are linked to (each given filter narrows further)."""
+        found: set[str] | None = None
+
+        def narrow(iris: set[str]) -> None:
+            nonlocal found
+            found = iris if found is None else found & iris
+
+        if town is not None:
+            narrow({n.value for n in self._named(town, concepts=False)})
+        if county is not None:
+            narrow({r["body"] for c in self._named(county, concepts=False)
+                    for r in self._rows(named_query("bodies_within"), {"upper": c})})
+        if concept is not None:
+            narrow({r["body"] for c in self._named(concept, concepts=True)
+                    for r in self._rows(named_query("bodies_of_concept"), {"c": c})})
+        if found is None:
+            found = {r["body"] for r in self._rows("SELECT DISTINCT ?body WHERE { ?r fz:issuedBy ?body }", {})}
+        issued = {r["body"] for r in self._rows("SELECT DISTINCT ?body WHERE { ?r fz:issuedBy ?body }", {})}
+        return [ox.NamedNode(b) for b in sorted(found & issued)]
+
+    def neighbourhood(self, bodies: list[ox.NamedNode]) -> ox.Store:
+        """A small in-memory graph of these bodies, their concepts, reports and mentions."""
+        sub = ox.Store()
+        text = named_query("neighbourhood")
+        for body in bodies:
+            triples = self._store.query(text, prefixes=PREFIX_MAP, substitutions={ox.Variable("body"): body})
+            sub.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        return sub
+
     def _named(self, name: str, *, concepts: bool) -> list[ox.NamedNode]:
         """Concepts (or bodies) with a label equal to ``name`` — as Chinese or plain text — else containing it."""
         wanted = "https://w3id.org/fzkg/id/concept/" if concepts else "https://w3id.org/fzkg/id/place/"
@@ -175,7 +207,7 @@ class GraphStore:
     def _rows(self, text: str, bindings: dict[str, object]) -> list[dict[str, str]]:
         subs = {ox.Variable(k): v if not isinstance(v, str) else ox.Literal(v) for k, v in bindings.items()}
         try:
-            answer = self._store.query(text, prefixes=PREFIX_MAP, substitutions=subs)
+            answer = self._store.query(text, prefixes=PREFIX_MAP, substitutions=subs or None)
         except SyntaxError as exc:  # only our own named queries come here
             raise QueryError(f"SPARQL syntax error: {_one_line(str(exc))}") from None
         variables = [v.value for v in answer.variables]

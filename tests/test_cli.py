@@ -163,3 +163,18 @@ def test_candidates_lists_unknown_quoted_brands(runner, tmp_path):
     assert rows[0] == "term,kind,count,reports,example,report"
     assert any(r.startswith("老杨说法,mechanism,2,1,") for r in rows), rows
     assert any(r.startswith("板凳会,mechanism,1,1,") for r in rows), rows
+
+
+def test_viz_draws_a_neighbourhood(runner, built, tmp_path):
+    out = tmp_path / "v.html"
+    result = runner.invoke(main, ["viz", "--graph", built, "--mechanism", "三所联动", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "长冈乡" in page and "岔河镇" not in page and "http://" not in page.split("<script")[0]
+    county = runner.invoke(main, ["viz", "--graph", built, "--county", "如东县", "-o", str(out)])
+    assert county.exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "岔河镇" in page and "长冈乡" not in page
+    assert oct(out.stat().st_mode & 0o777) != "0o600"  # readable like any file the user writes
+    none = runner.invoke(main, ["viz", "--graph", built, "--town", "不存在镇", "-o", str(out)])
+    assert none.exit_code == 1 and none.output.strip() == "Error: no town matches these filters"
