@@ -32,7 +32,7 @@ from .errors import InputError
 from .extract import Extractor
 from .ingest import DEFAULT_MAX_BYTES, SUFFIXES, find_inputs, parse_document, read_bytes
 from .lexicon import Lexicon
-from .model import KINDS, Extraction, Issuer
+from .model import Extraction, Issuer
 from .resolve import Concept, concept_iri_for, resolve_concepts
 
 

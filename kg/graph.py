@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from .model import Division, Extraction, Issuer
 from .vocab import ID, KIND_CLASS_NAME, KIND_LINK_NAME, LEVEL_CLASS_NAME, ONTOLOGY

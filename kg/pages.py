@@ -64,9 +64,12 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import unquote
 
+from .model import KINDS
+from .vocab import KIND_CLASS_NAME, KIND_LINK_NAME, ONTOLOGY
+
 Select = Callable[[str], "list[dict[str, str]]"]
 
-FZ = "https://w3id.org/fzkg/ontology#"
+FZ = ONTOLOGY
 PREFIXES = """PREFIX fz:   <https://w3id.org/fzkg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -74,11 +77,9 @@ PREFIX dct:  <http://purl.org/dc/terms/>
 """
 
 # Concept kinds, in display order: key, RDF class, body -> concept link.
-KIND_KEYS = ("institution", "mechanism", "programme", "law", "role")
-KIND_CLASS = {"institution": "Institution", "mechanism": "Mechanism", "programme": "Programme",
-              "law": "Law", "role": "Role"}
-KIND_LINK = {"institution": "hasInstitution", "mechanism": "usesMechanism", "programme": "runsProgramme",
-             "law": "citesLaw", "role": "hasRole"}
+KIND_KEYS = KINDS
+KIND_CLASS = KIND_CLASS_NAME
+KIND_LINK = KIND_LINK_NAME
 LINK_KEYS = tuple(KIND_LINK[k] for k in KIND_KEYS)
 KIND_BY_CLASS = {FZ + c: k for k, c in KIND_CLASS.items()}
 KIND_BY_LINK = {FZ + link: k for k, link in KIND_LINK.items()}

@@ -7,13 +7,13 @@ network.png (nothing is written into the repository otherwise).
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+import conftest_viz_helpers  # tests/ is on sys.path (pytest prepend mode)
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -30,17 +30,9 @@ if not os.access(CHROMIUM, os.X_OK):
 from kg import viz  # noqa: E402
 
 
-def _helpers():
-    name = "conftest_viz_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(name + ".py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
-H = _helpers()
+H = conftest_viz_helpers
 ID = H.ID
 SETTLE_LIMIT_S = 10.0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import fixtures_ingest as F
-from conftest import ROOT, SAMPLES
+from conftest import SAMPLES
 from kg.build import build
 from kg.cli import main
 from kg.query import GraphStore

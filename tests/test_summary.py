@@ -18,6 +18,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+
+import conftest_viz_helpers  # tests/ is on sys.path (pytest prepend mode)
 from lxml import html as lxml_html
 
 from kg import summary
@@ -408,18 +410,6 @@ def test_empty_graph():
 
 # ---------------------------------------------------------------- big graphs: caps, one pass for all four
 
-def _viz_helpers():
-    """tests/conftest_viz_helpers.py, loaded by path (tests/ need not be a package)."""
-    import importlib.util
-    import sys
-
-    name = "conftest_viz_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(name + ".py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @pytest.fixture(scope="module")
@@ -427,7 +417,7 @@ def many_towns():
     """A generated graph of 800 towns (one report each) in an in-memory Oxigraph store."""
     import pyoxigraph as ox
 
-    g = _viz_helpers().large_graph(towns=800, concepts=1600, links_per_town=6)
+    g = conftest_viz_helpers.large_graph(towns=800, concepts=1600, links_per_town=6)
     store = ox.Store()
     store.load(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     return store

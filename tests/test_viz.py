@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
+
+import conftest_viz_helpers  # tests/ is on sys.path (pytest prepend mode)
 
 pytest.importorskip("pyvis")
 pytest.importorskip("rdflib")
@@ -16,17 +16,9 @@ pytest.importorskip("rdflib")
 from kg import viz  # noqa: E402
 
 
-def _helpers():
-    name = "conftest_viz_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(name + ".py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
-H = _helpers()
+H = conftest_viz_helpers
 ID = H.ID
 
 
