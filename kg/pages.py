@@ -190,36 +190,32 @@ class SelectSource(Source):
 
 
 class StoreSource(Source):
-    """A pyoxigraph ``Store``, read without building a dict per row."""
+    """A store that streams rows as tuples (``GraphStore.rows``), read without a dict per row."""
 
     parallel = True
 
-    def __init__(self, store: Any) -> None:
-        self.store = store
+    def __init__(self, rows: Callable[[str], Iterator[tuple[str | None, ...]]]) -> None:
+        self._rows = rows
 
     def rows(self, query, variables):
-        return store_rows(self.store, query)
+        return self._rows(query)
 
 
-def store_rows(store: Any, query: str) -> Iterator[tuple[str | None, ...]]:
-    """The rows of a SELECT on a pyoxigraph store, streamed, values as plain strings.
-
-    (What a public ``GraphStore.rows(query)`` would do; the columns are the
-    query's projection, in order.)
-    """
-    for solution in store.query(query):
-        yield tuple(None if term is None else term.value for term in solution)
+def _oxigraph_rows(store: Any) -> Callable[[str], Iterator[tuple[str | None, ...]]]:
+    def rows(query: str) -> Iterator[tuple[str | None, ...]]:
+        for solution in store.query(query):
+            yield tuple(None if term is None else term.value for term in solution)
+    return rows
 
 
 def as_source(graph: Any) -> Source:
     """A ``Source`` for a GraphStore, a pyoxigraph Store, a ``Source`` or a select callable."""
     if isinstance(graph, Source):
         return graph
-    store = getattr(graph, "_store", None)
-    if store is not None and hasattr(store, "query"):  # kg.query.GraphStore
-        return StoreSource(store)
+    if callable(getattr(graph, "rows", None)):  # kg.query.GraphStore
+        return StoreSource(graph.rows)
     if type(graph).__module__.startswith("pyoxigraph"):
-        return StoreSource(graph)
+        return StoreSource(_oxigraph_rows(graph))
     if callable(graph):
         return SelectSource(graph)
     raise TypeError(f"cannot read a graph from {type(graph).__name__}")

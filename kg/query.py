@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import pyoxigraph as ox
 
@@ -127,6 +127,16 @@ class GraphStore:
             rows = tuple(tuple(_plain(sol[v]) for v in variables) for sol in answer)
             return Result(variables, rows)
         return Result(triples=tuple(sorted(f"{t.subject} {t.predicate} {t.object} ." for t in answer)))
+
+    def rows(self, text: str) -> Iterator[tuple[str | None, ...]]:
+        """The rows of a SELECT, streamed, as tuples of plain strings in projection order
+        (None where unbound): for big results, without a dict per row."""
+        try:
+            answer = self._store.query(text, prefixes=PREFIX_MAP)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {_one_line(str(exc))}") from None
+        for solution in answer:
+            yield tuple(None if term is None else term.value for term in solution)
 
     def select(self, text: str) -> list[dict[str, str]]:
         """Rows of a SELECT as dicts of plain strings (the shape the viz takes)."""
