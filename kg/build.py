@@ -60,6 +60,8 @@ class Summary:
     votes: list[tuple[str, str]] = field(default_factory=list)  # (label, kind), one per mention
     aliases: list[tuple[str, str]] = field(default_factory=list)  # (label, surface form)
     triples: int = 0  # in the report's own block (the report and its mentions)
+    mentions: int = 0
+    labels: frozenset[str] = frozenset()  # the concepts it names (votes and aliases are folded away)
     blocks: tuple[str, str] = ("", "")  # its rendered Turtle and N-Triples, in the cache
 
 
@@ -202,7 +204,23 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
     _prune(cache.root.parent, keep="" if rebuild else cache.root.name)
     worker = _Worker(vocab, cache, max_bytes, lexicon, texts=out / "texts")
     lap("load vocabulary")
-    summaries = _extract(files, worker, jobs, progress)
+    # fold each report's votes into the batch's tallies as it arrives, so what the parent keeps
+    # per report is a few fields, not its mentions
+    tally: dict[str, Counter[str]] = defaultdict(Counter)
+    forms: dict[str, set[str]] = defaultdict(set)
+    seen: set[str] = set()
+    shared: dict[str, str] = {}  # one string object per label, however many reports name it
+    summaries = []
+    for s in _extract(files, worker, jobs, progress):
+        if s.record.status == "ok" and s.record.sha256 not in seen:  # a duplicate's votes are its twin's
+            seen.add(s.record.sha256)
+            for label, kind in s.votes:
+                tally[label][kind] += 1
+            for label, surface in s.aliases:
+                forms[label].add(surface)
+        s.labels = frozenset(shared.setdefault(label, label) for label, _ in s.votes)
+        s.mentions, s.votes, s.aliases = len(s.votes), [], []
+        summaries.append(s)
     lap("extract")
     records = [s.record for s in summaries] + [Record(str(p), "skipped", reason="unknown file type") for p in unknown]
     _mark_duplicates(summaries)
@@ -210,12 +228,12 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
         if r.status in ("failed", "skipped", "duplicate"):
             on_error(r)
     good = sorted((s for s in summaries if s.record.status == "ok"), key=lambda s: s.record.report or "")
-    concepts = resolve_concepts(((label, kind) for s in good for label, kind in s.votes),
-                                ((label, alias) for s in good for label, alias in s.aliases), lexicon)
+    concepts = resolve_concepts(tally, forms, lexicon)
+    del tally, forms
     result = BuildResult(sorted(records, key=lambda r: r.path), concepts, timings=timings)
     lap("resolve")
     result.reports = len(good)
-    result.mentions = sum(len(s.votes) for s in good)
+    result.mentions = sum(s.mentions for s in good)
     result.bytes_read = sum(Path(s.record.path).stat().st_size for s in good)
     _write_graph(out, good, concepts, lexicon, result, _StoreLoader(out) if store else None)
     G.write_atomic(out / "manifest.json", json.dumps(_manifest(result), ensure_ascii=False, indent=1) + "\n")
@@ -271,29 +289,38 @@ def _write_graph(out: Path, good: list[Summary], concepts: dict[str, Concept], l
     """graph.ttl and graph.nt: concepts, then places, then every report's block from the cache;
     the same Turtle goes to the store as it is written."""
     kind_of = {label: c.kind for label, c in concepts.items()}
-    places: dict[str, set[G.Triple]] = defaultdict(set)
+    # a place's triples come from its chain (small) and from the labels its reports name,
+    # gathered here as shared label strings and turned into triples one place at a time
+    place_triples: dict[str, set[G.Triple]] = defaultdict(set)
+    named: dict[str, set[str]] = defaultdict(set)
     for s in good:
         body, place = G.place_triples(s.issuer)
         for t in place:
-            places[t[0]].add(t)
+            place_triples[t[0]].add(t)
         if body:
-            places[body] |= G.body_links(body, {label for label, _ in s.votes},
-                                         lambda label: concept_iri_for(label, lexicon), kind_of)
-    fixed: list[G.Triple] = []
-    for label in sorted(concepts):
-        c = concepts[label]
-        fixed += G.concept_triples(label, c.kind, c.alt_labels, c.iri)
-    for triples in places.values():
-        fixed += triples
-    result.triples = len(set(fixed)) + sum(s.triples for s in good)
+            named[body] |= s.labels
+    concept_of = {label: concept_iri_for(label, lexicon) for label in concepts}
+    blocks: list[tuple[str, Callable[[], list[G.Triple]]]] = [
+        (G.iri(concept_of[label]), lambda label=label: G.concept_triples(
+            label, concepts[label].kind, concepts[label].alt_labels, concepts[label].iri))
+        for label in concepts]
+    blocks += [(body, lambda body=body: [*place_triples[body],
+                                         *G.body_links(body, named.get(body, ()), concept_of.__getitem__, kind_of)])
+               for body in place_triples]
+    blocks.sort(key=lambda b: b[0])  # subjects in N-Triples order, as one sorted block would have them
     ttl, nt = G.AtomicWriter(out / "graph.ttl"), G.AtomicWriter(out / "graph.nt")
     try:
         ttl.write(G.turtle_prefixes())
-        head = G.turtle_block(fixed)
-        ttl.write(head)
-        nt.write(G.ntriples_block(fixed))
-        if store:
-            store.feed(head)
+        fixed = 0
+        for _, make in blocks:
+            triples = make()
+            fixed += len(set(triples))
+            text = G.turtle_block(triples)
+            ttl.write(text)
+            nt.write(G.ntriples_block(triples))
+            if store:
+                store.feed(text)
+        result.triples = fixed + sum(s.triples for s in good)
         for s in good:
             ttl_block, nt_block = (Path(b).read_text(encoding="utf-8") for b in s.blocks)
             ttl.write(ttl_block)

@@ -4,14 +4,14 @@ The extractor already gives every mention a canonical label; this stage
 decides each label's one kind (the vocabulary's, else the kind most mentions
 give it) and gathers the labels it goes by, so the same label always becomes
 the same node of the same class, whatever order reports come in. It reads
-only (label, kind) votes and (label, surface) pairs, so it streams.
+only tallies of (label, kind) and the surface forms per label, which the
+build folds as reports arrive.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
 
 from .graph import concept_iri
 from .lexicon import Lexicon
@@ -41,15 +41,10 @@ def concept_iri_for(label: str, lexicon: Lexicon) -> str:
     return entry.iri if entry is not None else concept_iri(label)
 
 
-def resolve_concepts(votes: Iterable[tuple[str, str]], aliases: Iterable[tuple[str, str]],
+def resolve_concepts(tally: dict[str, Counter[str]], surfaces: dict[str, set[str]],
                      lexicon: Lexicon) -> dict[str, Concept]:
-    """One concept per label: its kind, its altLabels (vocabulary ones and the forms seen)."""
-    tally: dict[str, Counter[str]] = defaultdict(Counter)
-    for label, kind in votes:
-        tally[label][kind] += 1
-    forms: dict[str, set[str]] = defaultdict(set)
-    for label, surface in aliases:
-        forms[label].add(_alias(surface))
+    """One concept per label: its kind (from ``tally``, label -> kind -> mentions) and its
+    altLabels (the vocabulary's and the ``surfaces`` it was written as)."""
     concepts: dict[str, Concept] = {}
     for label in sorted(tally):
         entry = vocabulary_entry(label, lexicon)
@@ -58,7 +53,7 @@ def resolve_concepts(votes: Iterable[tuple[str, str]], aliases: Iterable[tuple[s
         else:
             kind = max(KINDS, key=lambda k: (tally[label][k], -KINDS.index(k)))
             alts, iri = set(), None
-        alts |= forms[label]
+        alts |= {_alias(surface) for surface in surfaces.get(label, ())}
         alts.discard(label)
         concepts[label] = Concept(label, kind, tuple(sorted(a for a in alts if a)), iri)
     return concepts
