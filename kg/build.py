@@ -24,7 +24,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import graph as G
 from .cache import Cache, fingerprint
@@ -246,11 +246,14 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
     return result
 
 
-def _extract(files: list[Path], worker: _Worker, jobs: int | None, progress) -> list[Summary]:
+def _extract(files: list[Path], worker: _Worker, jobs: int | None, progress) -> Iterator[Summary]:
+    """Summaries as the reports are done (in input order), so the caller can fold them as they come."""
     jobs = max(1, jobs or os.cpu_count() or 1)
     wrap = progress or (lambda it, total: it)
     if jobs == 1 or len(files) < 4 * jobs:
-        return [worker.run(p)[0] for p in wrap(files, len(files))]
+        for p in wrap(files, len(files)):
+            yield worker.run(p)[0]
+        return
     ctx = _pool_context()
     global _WORKER
     if ctx.get_start_method() == "fork":  # children inherit the parent's lexicon; each loads jieba only if it extracts
@@ -260,8 +263,8 @@ def _extract(files: list[Path], worker: _Worker, jobs: int | None, progress) -> 
         init, args = _init_worker, (worker.vocab, worker.cache, worker.max_bytes, worker.texts)
     pool = ctx.Pool(jobs, initializer=init, initargs=args)
     try:
-        out = list(wrap(pool.imap(_run_in_pool, files, chunksize=max(1, min(64, len(files) // (jobs * 8)))),
-                        len(files)))
+        yield from wrap(pool.imap(_run_in_pool, files, chunksize=max(1, min(64, len(files) // (jobs * 8)))),
+                        len(files))
         pool.close()
     except BaseException:
         pool.terminate()
@@ -269,7 +272,6 @@ def _extract(files: list[Path], worker: _Worker, jobs: int | None, progress) -> 
     finally:
         pool.join()
         _WORKER = None
-    return out
 
 
 def _mark_duplicates(summaries: list[Summary]) -> None:
