@@ -201,13 +201,6 @@ class StoreSource(Source):
         return self._rows(query)
 
 
-def _oxigraph_rows(store: Any) -> Callable[[str], Iterator[tuple[str | None, ...]]]:
-    def rows(query: str) -> Iterator[tuple[str | None, ...]]:
-        for solution in store.query(query):
-            yield tuple(None if term is None else term.value for term in solution)
-    return rows
-
-
 def as_source(graph: Any) -> Source:
     """A ``Source`` for a GraphStore, a pyoxigraph Store, a ``Source`` or a select callable."""
     if isinstance(graph, Source):
@@ -215,7 +208,9 @@ def as_source(graph: Any) -> Source:
     if callable(getattr(graph, "rows", None)):  # kg.query.GraphStore
         return StoreSource(graph.rows)
     if type(graph).__module__.startswith("pyoxigraph"):
-        return StoreSource(_oxigraph_rows(graph))
+        from .query import GraphStore
+
+        return StoreSource(GraphStore(graph).rows)
     if callable(graph):
         return SelectSource(graph)
     raise TypeError(f"cannot read a graph from {type(graph).__name__}")

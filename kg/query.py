@@ -116,10 +116,7 @@ class GraphStore:
         """Run a SPARQL query with the usual prefixes predeclared; updates are refused."""
         if is_update(text):
             raise QueryError("SPARQL Update refused: pass --update to change the graph")
-        try:
-            answer = self._store.query(text, prefixes=PREFIX_MAP)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {_one_line(str(exc))}") from None
+        answer = self._answer(text)
         if isinstance(answer, ox.QueryBoolean):
             return Result(boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
@@ -131,12 +128,16 @@ class GraphStore:
     def rows(self, text: str) -> Iterator[tuple[str | None, ...]]:
         """The rows of a SELECT, streamed, as tuples of plain strings in projection order
         (None where unbound): for big results, without a dict per row."""
+        for solution in self._answer(text):
+            yield tuple(_plain(term) for term in solution)
+
+    def _answer(self, text: str, bindings: dict[str, object] | None = None):
+        """Oxigraph's answer, the prefixes predeclared, values bound; a syntax error is a QueryError."""
+        subs = {ox.Variable(k): ox.Literal(v) if isinstance(v, str) else v for k, v in (bindings or {}).items()}
         try:
-            answer = self._store.query(text, prefixes=PREFIX_MAP)
+            return self._store.query(text, prefixes=PREFIX_MAP, substitutions=subs or None)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {_one_line(str(exc))}") from None
-        for solution in answer:
-            yield tuple(None if term is None else term.value for term in solution)
 
     def select(self, text: str) -> list[dict[str, str]]:
         """Rows of a SELECT as dicts of plain strings (the shape the viz takes)."""
@@ -184,17 +185,15 @@ class GraphStore:
         if concept is not None:
             narrow({r["body"] for c in self._named(concept, concepts=True)
                     for r in self._rows(named_query("bodies_of_concept"), {"c": c})})
-        if found is None:
-            found = {r["body"] for r in self._rows("SELECT DISTINCT ?body WHERE { ?r fz:issuedBy ?body }", {})}
         issued = {r["body"] for r in self._rows("SELECT DISTINCT ?body WHERE { ?r fz:issuedBy ?body }", {})}
-        return [ox.NamedNode(b) for b in sorted(found & issued)]
+        return [ox.NamedNode(b) for b in sorted(issued if found is None else found & issued)]
 
     def neighbourhood(self, bodies: list[ox.NamedNode]) -> ox.Store:
         """A small in-memory graph of these bodies, their concepts, reports and mentions."""
         sub = ox.Store()
         text = named_query("neighbourhood")
         for body in bodies:
-            triples = self._store.query(text, prefixes=PREFIX_MAP, substitutions={ox.Variable("body"): body})
+            triples = self._answer(text, {"body": body})
             sub.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
         return sub
 
@@ -215,11 +214,7 @@ class GraphStore:
         return min((r["l"] for r in rows), default=concept.value)
 
     def _rows(self, text: str, bindings: dict[str, object]) -> list[dict[str, str]]:
-        subs = {ox.Variable(k): v if not isinstance(v, str) else ox.Literal(v) for k, v in bindings.items()}
-        try:
-            answer = self._store.query(text, prefixes=PREFIX_MAP, substitutions=subs or None)
-        except SyntaxError as exc:  # only our own named queries come here
-            raise QueryError(f"SPARQL syntax error: {_one_line(str(exc))}") from None
+        answer = self._answer(text, bindings)
         variables = [v.value for v in answer.variables]
         return [{v: sol[v].value for v in variables if sol[v] is not None} for sol in answer]
 
