@@ -18,8 +18,10 @@ import hashlib
 import json
 import multiprocessing
 import os
+import queue
 import shutil
 import sys
+import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -62,7 +64,7 @@ class Summary:
     triples: int = 0  # in the report's own block (the report and its mentions)
     mentions: int = 0
     labels: frozenset[str] = frozenset()  # the concepts it names (votes and aliases are folded away)
-    blocks: tuple[str, str] = ("", "")  # its rendered Turtle and N-Triples, in the cache
+    blocks: tuple[str, str, str] = ("", "", "")  # its rendered Turtle, N-Triples and evidence, in the cache
 
 
 @dataclass
@@ -127,12 +129,13 @@ class _Worker:
                           sorted({(m.label, m.surface) for m in ex.mentions}))
         if self.cache:
             key = G.report_key(doc.source, doc.sha256)
-            ttl_path, nt_path = self.cache.blocks(doc.sha256, key)
+            paths = self.cache.blocks(doc.sha256, key)
             ttl, nt, summary.triples = G.report_blocks(ex, self.concept_of)
-            if not (record.cached and ttl_path.is_file() and nt_path.is_file()):
-                G.write_atomic(ttl_path, ttl, durable=False)
-                G.write_atomic(nt_path, nt, durable=False)
-            summary.blocks = (str(ttl_path), str(nt_path))
+            if not (record.cached and all(p.is_file() for p in paths)):
+                evidence = json.dumps(G.report_evidence(ex, self.concept_of), ensure_ascii=False)
+                for path, text in zip(paths, (ttl, nt, evidence)):
+                    G.write_atomic(path, text, durable=False)
+            summary.blocks = tuple(map(str, paths))
             if self.texts is not None and not (self.texts / f"{key}.txt").is_file():
                 G.write_atomic(self.texts / f"{key}.txt", doc.text, durable=False)
         return summary, ex
@@ -211,36 +214,46 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
     seen: set[str] = set()
     shared: dict[str, str] = {}  # one string object per label, however many reports name it
     summaries = []
-    for s in _extract(files, worker, jobs, progress):
-        if s.record.status == "ok" and s.record.sha256 not in seen:  # a duplicate's votes are its twin's
-            seen.add(s.record.sha256)
-            for label, kind in s.votes:
-                tally[label][kind] += 1
-            for label, surface in s.aliases:
-                forms[label].add(surface)
-        s.labels = frozenset(shared.setdefault(label, label) for label, _ in s.votes)
-        s.mentions, s.votes, s.aliases = len(s.votes), [], []
-        summaries.append(s)
-    lap("extract")
-    records = [s.record for s in summaries] + [Record(str(p), "skipped", reason="unknown file type") for p in unknown]
-    _mark_duplicates(summaries)
-    for r in records:
-        if r.status in ("failed", "skipped", "duplicate"):
-            on_error(r)
-    good = sorted((s for s in summaries if s.record.status == "ok"), key=lambda s: s.record.report or "")
-    concepts = resolve_concepts(tally, forms, lexicon)
-    del tally, forms
-    result = BuildResult(sorted(records, key=lambda r: r.path), concepts, timings=timings)
-    lap("resolve")
-    result.reports = len(good)
-    result.mentions = sum(s.mentions for s in good)
-    result.bytes_read = sum(Path(s.record.path).stat().st_size for s in good)
-    _write_graph(out, good, concepts, lexicon, result, _StoreLoader(out) if store else None)
+    # the reports' triples go to the store as they come, loaded in a thread beside the extraction
+    loader = _StoreLoader(out) if store else None
+    try:
+        for s in _extract(files, worker, jobs, progress):
+            if s.record.status == "ok" and s.record.sha256 not in seen:  # a duplicate's votes are its twin's
+                seen.add(s.record.sha256)
+                for label, kind in s.votes:
+                    tally[label][kind] += 1
+                for label, surface in s.aliases:
+                    forms[label].add(surface)
+                if loader:
+                    loader.feed(Path(s.blocks[0]).read_text(encoding="utf-8"))
+            s.labels = frozenset(shared.setdefault(label, label) for label, _ in s.votes)
+            s.mentions, s.votes, s.aliases = len(s.votes), [], []
+            summaries.append(s)
+        lap("extract")
+        records = [s.record for s in summaries] + [Record(str(p), "skipped", reason="unknown file type")
+                                                   for p in unknown]
+        _mark_duplicates(summaries)
+        for r in records:
+            if r.status in ("failed", "skipped", "duplicate"):
+                on_error(r)
+        good = sorted((s for s in summaries if s.record.status == "ok"), key=lambda s: s.record.report or "")
+        concepts = resolve_concepts(tally, forms, lexicon)
+        del tally, forms
+        result = BuildResult(sorted(records, key=lambda r: r.path), concepts, timings=timings)
+        lap("resolve")
+        result.reports = len(good)
+        result.mentions = sum(s.mentions for s in good)
+        result.bytes_read = sum(Path(s.record.path).stat().st_size for s in good)
+        _write_graph(out, good, concepts, lexicon, result, loader)
+    except BaseException:
+        if loader:
+            loader.abandon()
+        raise
     G.write_atomic(out / "manifest.json", json.dumps(_manifest(result), ensure_ascii=False, indent=1) + "\n")
     result.outputs.append(out / "manifest.json")
     lap("graph and store")
     if pages:
-        _write_pages(out, result)
+        _write_pages(out, result, {s.record.report: s.blocks[2] for s in good if s.record.report})
         lap("pages")
     result.seconds = time.perf_counter() - started
     return result
@@ -275,8 +288,10 @@ def _extract(files: list[Path], worker: _Worker, jobs: int | None, progress) -> 
 
 
 def _mark_duplicates(summaries: list[Summary]) -> None:
+    """The same content twice: the first in input order is built (its triples are the ones
+    already in the store), the others are listed as its duplicates."""
     first: dict[str, str] = {}
-    for s in sorted(summaries, key=lambda s: s.record.path):
+    for s in summaries:
         r = s.record
         if r.status != "ok" or r.sha256 is None:
             continue
@@ -288,8 +303,8 @@ def _mark_duplicates(summaries: list[Summary]) -> None:
 
 def _write_graph(out: Path, good: list[Summary], concepts: dict[str, Concept], lexicon: Lexicon,
                  result: BuildResult, store: "_StoreLoader | None") -> None:
-    """graph.ttl and graph.nt: concepts, then places, then every report's block from the cache;
-    the same Turtle goes to the store as it is written."""
+    """graph.ttl and graph.nt: concepts, then places, then every report's block from the cache.
+    The concepts and places go to the store too (the reports are in it already)."""
     kind_of = {label: c.kind for label, c in concepts.items()}
     # a place's triples come from its chain (small) and from the labels its reports name,
     # gathered here as shared label strings and turned into triples one place at a time
@@ -324,11 +339,8 @@ def _write_graph(out: Path, good: list[Summary], concepts: dict[str, Concept], l
                 store.feed(text)
         result.triples = fixed + sum(s.triples for s in good)
         for s in good:
-            ttl_block, nt_block = (Path(b).read_text(encoding="utf-8") for b in s.blocks)
-            ttl.write(ttl_block)
-            nt.write(nt_block)
-            if store:
-                store.feed(ttl_block)
+            ttl.write_file(s.blocks[0])
+            nt.write_file(s.blocks[1])
         if store:
             store.commit()
             result.outputs.append(out / "store")
@@ -337,8 +349,6 @@ def _write_graph(out: Path, good: list[Summary], concepts: dict[str, Concept], l
     except BaseException:
         ttl.abandon()
         nt.abandon()
-        if store:
-            store.abandon()
         raise
     keep = {G.report_key(s.source, s.record.sha256 or "") + ".txt" for s in good}
     texts = out / "texts"
@@ -348,24 +358,27 @@ def _write_graph(out: Path, good: list[Summary], concepts: dict[str, Concept], l
     result.outputs += [out / "graph.ttl", out / "graph.nt"]
 
 
-def _write_pages(out: Path, result: BuildResult) -> None:
-    """The network page, the printable summary, a spreadsheet and a Gephi file, from one pass over the store."""
-    from .pages import write_pages
+def _write_pages(out: Path, result: BuildResult, evidence: dict[str, str]) -> None:
+    """The network page, the printable summary, a spreadsheet and a Gephi file: the store answers
+    the whole-graph questions, each report's evidence file the per-mention ones."""
+    from .pages import EvidenceFiles, as_source, write_pages
     from .query import GraphStore
 
-    result.outputs += write_pages(GraphStore.open(out), out)
+    result.outputs += write_pages(EvidenceFiles(as_source(GraphStore.open(out)), evidence), out)
 
 
 class _StoreLoader:
-    """An on-disk Oxigraph store filled in bounded chunks, swapped in whole at the end.
+    """An on-disk Oxigraph store filled in bounded chunks by a thread, swapped in whole at the end.
 
     One bulk load of a big graph holds it all in memory (1.6 GB for 4 million
-    triples); chunks of a few tens of MB keep the build's memory flat.
+    triples); chunks of a few MB keep the build's memory flat, and are loaded
+    as fast as bigger ones (RocksDB compacts in its own threads). Oxigraph
+    releases the GIL while it loads, so the loading overlaps the extraction.
     Turtle parses faster than the same triples as N-Triples, and the graph
     was validated where its IRIs were minted, so the lenient parser is safe.
     """
 
-    CHUNK = 32 << 20  # characters of Turtle per bulk load
+    CHUNK = 8 << 20  # characters of Turtle per bulk load
 
     def __init__(self, out: Path) -> None:
         import pyoxigraph as ox
@@ -378,29 +391,52 @@ class _StoreLoader:
         self.store = ox.Store(str(self.new))
         self.parts: list[str] = []
         self.size = 0
+        self.error: BaseException | None = None
+        self.todo: queue.Queue[bytes | None] = queue.Queue(maxsize=2)  # chunks waiting: bounds the memory
+        self.thread = threading.Thread(target=self._run, name="store-loader", daemon=True)
+        self.thread.start()
 
     def feed(self, turtle: str) -> None:
         self.parts.append(turtle)
         self.size += len(turtle)
         if self.size >= self.CHUNK:
-            self._load()
+            self._send()
 
-    def _load(self) -> None:
+    def _send(self) -> None:
+        if self.error is not None:
+            raise self.error
         if self.parts:
-            data = (G.turtle_prefixes() + "".join(self.parts)).encode("utf-8")
-            self.store.bulk_load(input=data, format=self._ox.RdfFormat.TURTLE, lenient=True)
+            self.todo.put((G.turtle_prefixes() + "".join(self.parts)).encode("utf-8"))
             self.parts, self.size = [], 0
 
+    def _run(self) -> None:
+        while (data := self.todo.get()) is not None:
+            if self.error is None:  # after a failure, drain without loading so feed() never blocks
+                try:
+                    self.store.bulk_load(input=data, format=self._ox.RdfFormat.TURTLE, lenient=True)
+                except BaseException as exc:  # re-raised in the building thread
+                    self.error = exc
+
+    def _finish(self) -> None:
+        self.todo.put(None)
+        self.thread.join()
+
     def commit(self) -> None:
-        self._load()
+        self._send()
+        self._finish()
+        if self.error is not None:
+            raise self.error
         self.store.flush()
-        del self.store
+        self.store = None
         if self.live.exists():
             self.live.rename(self.old)
         self.new.rename(self.live)
         shutil.rmtree(self.old, ignore_errors=True)
 
     def abandon(self) -> None:
+        if self.thread.is_alive():
+            self.error = self.error or RuntimeError("abandoned")
+            self._finish()
         self.store = None
         shutil.rmtree(self.new, ignore_errors=True)
 

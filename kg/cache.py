@@ -17,8 +17,9 @@ from . import __version__
 from .graph import write_atomic
 from .model import Division, Document, Extraction, Issuer, Mention
 
-# the modules whose behaviour decides what an extraction holds
-_EXTRACTOR_MODULES = ("ingest.py", "textnorm.py", "lexicon.py", "divisions.py", "patterns.py", "extract.py", "model.py")
+# the modules whose behaviour decides what an extraction and its rendered blocks hold
+_EXTRACTOR_MODULES = ("ingest.py", "textnorm.py", "lexicon.py", "divisions.py", "patterns.py", "extract.py", "model.py",
+                      "graph.py", "resolve.py")
 
 
 def fingerprint(vocab: Sequence[str | Path] = ()) -> str:
@@ -87,10 +88,10 @@ class Cache:
         except (KeyError, TypeError):
             return None
 
-    def blocks(self, sha256: str, key: str) -> tuple[Path, Path]:
-        """Where a report's rendered Turtle and N-Triples are kept (by content and file name)."""
+    def blocks(self, sha256: str, key: str) -> tuple[Path, Path, Path]:
+        """Where a report's rendered Turtle, N-Triples and evidence (JSON) are kept (by content and file name)."""
         folder = self.root / sha256[:2] / sha256
-        return folder / f"{key}.ttl", folder / f"{key}.nt"
+        return folder / f"{key}.ttl", folder / f"{key}.nt", folder / f"{key}.evidence.json"
 
     def put(self, ex: Extraction) -> None:
         """Store an extraction (atomically, so a killed build leaves no half entry)."""

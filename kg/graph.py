@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
@@ -205,6 +206,31 @@ def report_blocks(ex: Extraction, concept_of: Callable[[str], str]) -> tuple[str
     return "".join(ttl), "".join(nt), len(nt)
 
 
+def report_evidence(ex: Extraction, concept_of: Callable[[str], str]) -> list[list]:
+    """Per concept the report names: [concept IRI, mentions, least sentence].
+
+    What the pages' per-mention pass reads back from a store (its mentions
+    grouped per concept, the least sentence as evidence), made while the
+    report's mentions are at hand, so a build's pages need not scan every
+    mention again. Mentions are counted once per node, as in ``report_blocks``.
+    """
+    found: dict[str, list] = {}
+    seen = set()
+    for m in ex.mentions:
+        if (m.start, m.end) in seen:
+            continue
+        seen.add((m.start, m.end))
+        c = concept_of(m.label)
+        held = found.get(c)
+        if held is None:
+            found[c] = [c, 1, m.sentence]
+        else:
+            held[1] += 1
+            if m.sentence < held[2]:
+                held[2] = m.sentence
+    return [found[c] for c in sorted(found)]
+
+
 def _head_only(ex: Extraction) -> Extraction:
     return Extraction(ex.document, ex.title, ex.issuer, ex.year, ex.issued, ())
 
@@ -278,6 +304,12 @@ class AtomicWriter:
 
     def write(self, text: str) -> None:
         self.fh.write(text)
+
+    def write_file(self, path: str | Path) -> None:
+        """Append a UTF-8 file's bytes as they are (no decoding: it is already text in our encoding)."""
+        self.fh.flush()
+        with open(path, "rb") as src:
+            shutil.copyfileobj(src, self.fh.buffer, 1 << 20)
 
     def commit(self) -> None:
         self.fh.flush()

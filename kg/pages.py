@@ -51,6 +51,7 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import json
 import os
 import re
 import shutil
@@ -162,6 +163,10 @@ class Source:
     def rows(self, query: str, variables: Sequence[str]) -> Iterator[tuple[str | None, ...]]:
         raise NotImplementedError
 
+    def mentions(self, reports: Sequence[str]) -> Iterator[tuple[str, str, str, str | int]]:
+        """(report, concept, sentence, mentions) for the given reports' mentions."""
+        return self.rows(Q_MENTIONS % _iris(reports), ("report", "concept", "sentence", "n"))
+
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
         """``fn`` over ``items``, results in order; on a store, a few at a time in threads."""
         if not self.parallel or len(items) < 2:
@@ -199,6 +204,31 @@ class StoreSource(Source):
 
     def rows(self, query, variables):
         return self._rows(query)
+
+
+class EvidenceFiles(Source):
+    """A source whose per-mention rows come from files a build wrote beside each report
+    (``graph.report_evidence``: per concept, the mentions and the least sentence),
+    the whole-graph rows from ``inner``. The same rows a store gives, without
+    reading every mention back out of it."""
+
+    def __init__(self, inner: Source, files: dict[str, str]) -> None:
+        self.inner, self.files = inner, files
+        self.parallel = inner.parallel
+
+    def rows(self, query, variables):
+        return self.inner.rows(query, variables)
+
+    def mentions(self, reports):
+        missing = [r for r in reports if r not in self.files]
+        if missing:  # not reports of this build: ask the graph
+            yield from self.inner.mentions(missing)
+        for r in reports:
+            if r not in self.files:
+                continue
+            with open(self.files[r], encoding="utf-8") as fh:
+                for concept, n, sentence in json.load(fh):
+                    yield r, concept, sentence, n
 
 
 def as_source(graph: Any) -> Source:
@@ -576,7 +606,7 @@ def _fetch(src: Source, batch: list[Town], concepts: dict[str, Concept]) -> tupl
     """The batch's queries (run in a worker thread on a store)."""
     report_iris = [r.iri for t in batch for r in t.reports]
     per_report: dict[str, dict[str, list]] = defaultdict(dict)
-    for r, c, sentence, n in src.rows(Q_MENTIONS % _iris(report_iris), ("report", "concept", "sentence", "n")):
+    for r, c, sentence, n in src.mentions(report_iris):
         held = per_report[r].get(c)
         if held is None:
             per_report[r][c] = [c, _int(n), sentence]
