@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -103,9 +104,13 @@ class _Worker:
         self.cache = cache
         self.max_bytes = max_bytes
         self.texts = texts  # where the extracted text of each report is kept, if anywhere
+        self._iris: dict[str, str] = {}
 
     def concept_of(self, label: str) -> str:
-        return concept_iri_for(label, self.lexicon)
+        iri = self._iris.get(label)
+        if iri is None:  # labels recur across reports: each is minted once per process
+            iri = self._iris[label] = concept_iri_for(label, self.lexicon)
+        return iri
 
     def run(self, path: Path) -> tuple[Summary, Extraction | None]:
         record = Record(str(path), "ok", format=SUFFIXES.get(path.suffix.lower()))
@@ -244,17 +249,23 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
         result.reports = len(good)
         result.mentions = sum(s.mentions for s in good)
         result.bytes_read = sum(Path(s.record.path).stat().st_size for s in good)
-        _write_graph(out, good, concepts, lexicon, result, loader)
+        ttl, nt = _write_graph_head(out, good, concepts, lexicon, result, loader)
     except BaseException:
         if loader:
             loader.abandon()
         raise
+    lap("graph and store")
+    # the pages need only the store and the evidence files: the graph files are finished beside them
+    with ThreadPoolExecutor(1) as pool:
+        tail = pool.submit(_write_graph_tail, out, ttl, nt, good, result)
+        try:
+            if pages:
+                _write_pages(out, result, {s.record.report: s.blocks[2] for s in good if s.record.report})
+        finally:
+            tail.result()  # the graph files are whole (or untouched) whatever the pages did
     G.write_atomic(out / "manifest.json", json.dumps(_manifest(result), ensure_ascii=False, indent=1) + "\n")
     result.outputs.append(out / "manifest.json")
-    lap("graph and store")
-    if pages:
-        _write_pages(out, result, {s.record.report: s.blocks[2] for s in good if s.record.report})
-        lap("pages")
+    lap("pages and graph files" if pages else "graph files")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -301,10 +312,11 @@ def _mark_duplicates(summaries: list[Summary]) -> None:
             first[r.sha256] = r.path
 
 
-def _write_graph(out: Path, good: list[Summary], concepts: dict[str, Concept], lexicon: Lexicon,
-                 result: BuildResult, store: "_StoreLoader | None") -> None:
-    """graph.ttl and graph.nt: concepts, then places, then every report's block from the cache.
-    The concepts and places go to the store too (the reports are in it already)."""
+def _write_graph_head(out: Path, good: list[Summary], concepts: dict[str, Concept], lexicon: Lexicon,
+                      result: BuildResult, store: "_StoreLoader | None") -> tuple[G.AtomicWriter, G.AtomicWriter]:
+    """graph.ttl and graph.nt, opened and begun with the concepts and places, which also go to
+    the store (the reports are in it already) before it is swapped in; ``_write_graph_tail``
+    adds the reports to the files."""
     kind_of = {label: c.kind for label, c in concepts.items()}
     # a place's triples come from its chain (small) and from the labels its reports name,
     # gathered here as shared label strings and turned into triples one place at a time
@@ -337,13 +349,25 @@ def _write_graph(out: Path, good: list[Summary], concepts: dict[str, Concept], l
             nt.write(G.ntriples_block(triples))
             if store:
                 store.feed(text)
-        result.triples = fixed + sum(s.triples for s in good)
-        for s in good:
-            ttl.write_file(s.blocks[0])
-            nt.write_file(s.blocks[1])
         if store:
             store.commit()
             result.outputs.append(out / "store")
+    except BaseException:
+        ttl.abandon()
+        nt.abandon()
+        raise
+    result.triples = fixed + sum(s.triples for s in good)
+    return ttl, nt
+
+
+def _write_graph_tail(out: Path, ttl: G.AtomicWriter, nt: G.AtomicWriter, good: list[Summary],
+                      result: BuildResult) -> None:
+    """Every report's blocks from the cache, in report order; then both files are swapped in.
+    Mostly file copying, so it runs in a thread beside the pages."""
+    try:
+        for s in good:
+            ttl.write_file(s.blocks[0])
+            nt.write_file(s.blocks[1])
         ttl.commit()
         nt.commit()
     except BaseException:

@@ -12,10 +12,10 @@ written in IRI order. The same inputs in any order give byte-identical files.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -31,9 +31,6 @@ DCT = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PREFIXES = {"fz": ONTOLOGY, "skos": SKOS, "rdfs": RDFS, "rdf": RDF, "dct": DCT, "xsd": XSD}
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK  # what open() would give; mkstemp's 0600 would hide outputs from other users
 _UNSAFE = re.compile(r"[\s<>\"{}|\\^`#?/%]")
 _BAD_IRI = re.compile(r"[\x00-\x20<>\"{}|\\^`]")
 _LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -297,9 +294,7 @@ class AtomicWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        os.chmod(fd, _FILE_MODE)
+        fd, self.tmp = _open_temp(self.path)
         self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def write(self, text: str) -> None:
@@ -330,10 +325,8 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
     keeps); a cache entry, which a later build can always remake, skips that.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.chmod(fd, _FILE_MODE)
+    fd, tmp = _open_temp(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
@@ -344,3 +337,22 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_TEMP_IDS = itertools.count()
+
+
+def _open_temp(path: Path) -> tuple[int, str]:
+    """A new file beside ``path`` (``.NAME.PID-N.tmp``), with the mode ``open()`` would give.
+
+    Cheaper than ``tempfile.mkstemp`` (no random names, no chmod), which
+    counts when a build writes several cache files per report.
+    """
+    while True:
+        tmp = f"{path.parent}{os.sep}.{path.name}.{os.getpid()}-{next(_TEMP_IDS)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # left by a killed process that had our pid
+            continue

@@ -1,0 +1,86 @@
+"""The streaming build: the store is filled while reports are extracted, and the pages
+read each report's evidence from the file its worker wrote. Both must give what the
+graph itself gives."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pytest
+
+from kg import build as B
+from kg import graph as G
+from kg.pages import EvidenceFiles, as_source, write_pages
+from kg.query import GraphStore
+
+from conftest import SAMPLES
+
+PAGES = ("network.html", "summary.html", "towns.csv", "graph.graphml")
+
+
+def _evidence_files(out) -> dict[str, str]:
+    """report IRI -> its evidence file, found the way the build names them."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    folders = [d for d in (out / "cache").iterdir() if d.is_dir()]
+    assert len(folders) == 1
+    found = {}
+    for f in manifest["files"]:
+        if f["status"] == "ok":
+            key = G.report_key(f["path"].rsplit("/", 1)[-1], f["sha256"])
+            found[f["report"]] = str(folders[0] / f["sha256"][:2] / f["sha256"] / f"{key}.evidence.json")
+    return found
+
+
+def _per_report(rows) -> dict[str, dict[str, tuple[int, str]]]:
+    """(report, concept, sentence, n) rows folded the way the pages fold them."""
+    out: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
+    for r, c, sentence, n in rows:
+        held = out[r].get(c)
+        out[r][c] = (int(n), sentence) if held is None else (held[0] + int(n), min(held[1], sentence))
+    return out
+
+
+def test_evidence_files_say_what_the_store_says(sample_build):
+    _, out = sample_build
+    files = _evidence_files(out)
+    store = as_source(GraphStore.open(out))
+    reports = sorted(files)
+    assert len(reports) == len(list(SAMPLES.glob("*.txt")))
+    from_store = _per_report(store.mentions(reports))
+    from_files = _per_report(EvidenceFiles(store, files).mentions(reports))
+    assert from_files == from_store
+    assert sum(n for found in from_files.values() for n, _ in found.values()) == \
+        json.loads((out / "manifest.json").read_text(encoding="utf-8"))["mentions"]
+
+
+@pytest.mark.parametrize("backend", ["store", "file"])
+def test_pages_from_evidence_files_equal_pages_from_the_graph(sample_build, tmp_path, backend):
+    _, out = sample_build
+    graph = GraphStore.open(out if backend == "store" else out / "graph.ttl")
+    write_pages(graph, tmp_path)
+    for name in PAGES:
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_a_failing_store_load_fails_the_build_and_keeps_the_previous_outputs(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    B.build([SAMPLES], out, pages=False)
+    before = {n: (out / n).read_bytes() for n in ("graph.ttl", "graph.nt", "manifest.json")}
+    towns = GraphStore.open(out).towns("三所联动").rows
+    assert towns
+
+    monkeypatch.setattr(B._StoreLoader, "CHUNK", 1)  # a load per report, so the failure comes mid-extraction
+    real_send = B._StoreLoader._send
+
+    def corrupt(self):
+        self.parts = [p.replace(" a fz:Report", " a fz:Report ;;; <", 1) for p in self.parts]
+        real_send(self)
+
+    monkeypatch.setattr(B._StoreLoader, "_send", corrupt)
+    with pytest.raises(SyntaxError):
+        B.build([SAMPLES], out, pages=False, rebuild=True, jobs=1)
+    assert {n: (out / n).read_bytes() for n in before} == before
+    assert GraphStore.open(out).towns("三所联动").rows == towns
+    assert not (out / ".store-new").exists()
+    assert not list(out.glob(".*.tmp"))
