@@ -54,11 +54,19 @@ _SUFFIX_CHARS = frozenset("省市州盟县旗区镇乡街道")
 SELF_REFERENCE = re.compile(r"(?:我|本|全)(镇|乡|街道|街|县|区|市|旗)")
 
 
-def _level(suffix: str, name: str) -> str:
-    level = dict(SUFFIXES)[suffix]
-    if suffix == "市" and name in MUNICIPALITIES:
-        return "province"
-    return level
+# suffixes by first character, each list in SUFFIXES order (so 自治县 is still tried before 县)
+_BY_FIRST: dict[str, tuple[tuple[str, str, bool], ...]] = {}
+for _suffix, _lvl in SUFFIXES:
+    _BY_FIRST[_suffix[0]] = _BY_FIRST.get(_suffix[0], ()) + ((_suffix, _lvl, _suffix.startswith(("自治", "民族"))),)
+del _suffix, _lvl
+# the run of characters a name may be made of (see _plausible)
+_NAME_RUN = re.compile(r"[\u4e00-\u9fff]*")
+
+
+@lru_cache(maxsize=65536)
+def _name_ok(name: str) -> bool:
+    """Not a word (乡镇, 依法治) and made only of Chinese characters (cached: the walk asks again and again)."""
+    return not _NOT_A_NAME.search(name) and _plausible(name)
 
 
 @lru_cache(maxsize=65536)
@@ -67,40 +75,55 @@ def parse_chain(text: str) -> tuple[Division, ...]:
 
     Covers the longest possible prefix of ``text``; returns () when the text
     does not start with a division name.
+
+    The walk tries every end of a name and every suffix there, in that
+    order, and keeps the first parse with the best score; the loops only
+    skip what could never pass (a position where no suffix starts, a name
+    running past a non-Chinese character), so the result is that of the
+    plain exhaustive walk.
     """
     if text.startswith(("中共", "中国共产党")):  # 中共重庆市江津区四屏镇委员会
         text = text[2:] if text.startswith("中共") else text[5:]
     best: tuple[tuple[int, int, int, int], tuple[Division, ...]] = ((0, 0, 0, 0), ())
+    n = len(text)
+    by_first = _BY_FIRST
 
-    def walk(pos: int, rank: int, acc: tuple[Division, ...]) -> None:
+    def walk(pos: int, rank: int, acc: tuple[Division, ...], internal: int) -> None:
         nonlocal best
         if acc:
             # a parse must not strand a suffix character (环市|街), then the
             # more levels the better, then names free of suffix characters
-            dangling = pos < len(text) and text[pos] in _SUFFIX_CHARS
-            internal = sum(ch in _SUFFIX_CHARS for d in acc for ch in d.name[:-1])
+            dangling = pos < n and text[pos] in _SUFFIX_CHARS
             score = (0 if dangling else 1, len(acc), -internal, pos)
             if score > best[0]:
                 best = (score, acc)
-        for end in range(pos + 1, min(len(text), pos + MAX_NAME_AUTONOMOUS) + 1):
-            for suffix, _ in SUFFIXES:
+        # a name is all Chinese characters: it cannot run past the first other one
+        last = min(n, pos + MAX_NAME_AUTONOMOUS, pos + _NAME_RUN.match(text, pos).end())
+        for end in range(pos + 1, last + 1):
+            here = by_first.get(text[end:end + 1])
+            if here is None:
+                continue
+            for suffix, level, long_ok in here:
                 if not text.startswith(suffix, end):
                     continue
-                if end - pos > MAX_NAME and not suffix.startswith(("自治", "民族")):
+                if end - pos > MAX_NAME and not long_ok:
                     continue
                 name = text[pos:end]
-                level = _level(suffix, name)
-                if suffix == "市" and acc and acc[-1].level == "city":
-                    level = "county"  # a 市 under a 市 is a county-level city
+                if suffix == "市":
+                    if name in MUNICIPALITIES:
+                        level = "province"
+                    if acc and acc[-1].level == "city":
+                        level = "county"  # a 市 under a 市 is a county-level city
                 if len(name) < MIN_NAME.get(suffix, 2) or RANK[level] <= rank:
                     continue
-                full = name + suffix
-                if _NOT_A_NAME.search(name) or not _plausible(name):
+                if not _name_ok(name):
                     continue
-                stop = end + len(suffix)
-                walk(stop, RANK[level], acc + (Division(full, level),))
+                full = name + suffix
+                # suffix characters inside the names (the last character of each full name excluded)
+                inside = internal + sum(ch in _SUFFIX_CHARS for ch in full[:-1])
+                walk(end + len(suffix), RANK[level], acc + (Division(full, level),), inside)
 
-    walk(0, -1, ())
+    walk(0, -1, (), 0)
     return best[1]
 
 

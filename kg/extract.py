@@ -12,7 +12,8 @@ import itertools
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import NamedTuple
 
 import jieba
 
@@ -20,7 +21,7 @@ from . import patterns as P
 from .divisions import SELF_REFERENCE, normalise_name, parse_chain
 from .lexicon import LAW_PREFIX, Entry, Lexicon
 from .model import Division, Document, Extraction, Issuer, Mention
-from .textnorm import fold_with_map, is_cjk, strip_quotes
+from .textnorm import CJK_CLASS, HAS_CJK, fold_with_map, strip_quotes
 
 HEADER_CHARS = 3000
 WEAK_CHARS = 1500  # where a name in running text still counts as evidence of the issuer
@@ -29,9 +30,82 @@ TOKEN_CACHE = 200_000
 LEVEL_WORD = {"镇": "township", "乡": "township", "街道": "subdistrict", "街": "subdistrict",
               "县": "county", "旗": "county", "区": "district", "市": "city"}
 
+# Runs of Chinese characters (``textnorm.is_cjk``), matched on a reversed slice to find the run
+# that ends at a position without walking back one character at a time.
+_CJK_RUN = re.compile(f"[{CJK_CLASS}]*")
+_NAME_RUN = re.compile(f"[{CJK_CLASS}+]*")
+# a county-level name where it starts a phrase and heads an organ; matched by _county_organ_names
+_COUNTY_ORGAN = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,12}?(?:县|区|旗|市))(?=委|人民政府|政府|司法局|依法治|全面依法治)")
+_COUNTY_ORGAN_SUFFIX = re.compile(r"[县区旗市](?=委|人民政府|政府|司法局|依法治|全面依法治)")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]*")
+_PROGRAMME_TITLE = re.compile(r"纲要.*20\d\d|20\d\d.*纲要|实施纲要|改革纲要|普法规划")
+_NUMBERED = re.compile(r"[\d·.]+")
+_DATE_LIKE = re.compile(r"[\d·.\s]+")
+_CLAUSE_MARK = re.compile(r"[，,。；;！!？?]")
+_YEAR_DASH = re.compile(r"(?<=\d)\s*-\s*(?=\d)")
+_ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_TITLE_YEAR = re.compile(r"(?<![\d-])(20\d\d)\s*年")
+_BOOK_TITLE = re.compile(r"《[^》]*》")
+_AFTER_YEAR = re.compile(r"[,，]|以来|来|是")
+_LINE_PUNCT = re.compile(r"[，,。；;]")
+_REPORT_END = re.compile(r"报告$|总结$|情况$")
+_CONTINUATION_END = re.compile(r"(?:报告|情况|总结)$")
+_TITLE_END = re.compile(r"(?:报告|总结)$")
+_NON_CJK_HEAD = re.compile(r"^[^\u4e00-\u9fff]+")
+_PARTY_HEAD = re.compile(r"^(?:中共|中国共产党)")
+CACHE_LIMIT = 200_000  # entries per memo below; cleared when full, like the token cache
 
-@dataclass(frozen=True)
-class _Candidate:
+
+def _cjk_run_before(text: str, end: int, limit: int) -> str:
+    """The run of Chinese characters (at most ``limit``) that ends at ``end``."""
+    seg = text[max(0, end - limit):end]
+    return seg[len(seg) - _CJK_RUN.match(seg[::-1]).end():]
+
+
+def _subject_matches(header: str) -> list[re.Match]:
+    """``P.SUBJECT.finditer(header)``'s matches (spans and all), found several times faster.
+
+    SUBJECT's first branch, ``^``, holds only at 0: match that there, then
+    look for the break-character branches after it.
+    """
+    first = P.SUBJECT_AT_START.match(header)
+    rest = P.SUBJECT_AFTER_BREAK.finditer(header, first.end() if first else 0)
+    return [first, *rest] if first else list(rest)
+
+
+def _county_organ_names(folded: str) -> list[str]:
+    """``m.group(1)`` for each match of ``_COUNTY_ORGAN`` in ``folded``, found from the suffixes.
+
+    ``_COUNTY_ORGAN`` is tried at every position of the text; its matches
+    start a run of Chinese characters and end at the first organ suffix
+    (县委, 区政府 …) 2-12 characters into that run, one per run. So look for
+    the suffixes and walk back to the start of their run.
+    """
+    names: list[str] = []
+    last_start = -1
+    for m in _COUNTY_ORGAN_SUFFIX.finditer(folded):
+        at = m.start()
+        seg = folded[max(0, at - 13):at]
+        run = _HAN_RUN.match(seg[::-1]).end()
+        start = at - run  # the run's start, unless the run is longer than 13
+        if 2 <= run <= 12 and start != last_start:
+            names.append(folded[start:at + 1])
+            last_start = start
+    return names
+
+
+def _remember(cache: dict, key, value):
+    """Store ``value`` in a bounded memo and return it."""
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+class _Candidate(NamedTuple):
+    """A span a matcher proposes (a named tuple: a report makes thousands, and a frozen
+    dataclass is several times slower to build; equality and hashing are the same, by fields)."""
+
     start: int  # in folded text
     end: int
     kind: str
@@ -47,6 +121,16 @@ class Extractor:
         self.lexicon = lexicon
         self._tokenizer: jieba.Tokenizer | None = None
         self._token_cache: dict[str, tuple[str, ...]] = {}
+        # Memos of pure functions of short strings (the lexicon and jieba's dictionary never
+        # change under an extractor): the same names and phrases recur across reports.
+        self._before_cache: dict[tuple[str, int], str] = {}
+        self._chain_cache: dict[str, tuple[Division, ...]] = {}
+        self._checked_cache: dict[str, tuple[Division, ...]] = {}
+        self._name_ok_cache: dict[str, bool] = {}
+        self._county_cache: dict[str, Division | None] = {}
+        self._resolve_cache: dict[tuple[str, str], tuple[str, str]] = {}
+        self._pattern_name_cache: dict[tuple[str, bool], str | None] = {}
+        self._pattern_label_cache: dict[tuple[str, str], tuple[str, str] | None] = {}
 
     # ------------------------------------------------------------------ public
     def extract(self, doc: Document) -> Extraction:
@@ -76,29 +160,36 @@ class Extractor:
         return cached
 
     def _name_before(self, folded: str, pos: int, *, max_chars: int = 14) -> str:
-        """The run of name-like words that ends at ``pos`` (possibly empty)."""
-        start = pos
-        while start > 0 and pos - start < max_chars + 4 and (is_cjk(folded[start - 1]) or folded[start - 1] in "+"):
-            start -= 1
-        window = folded[start:pos]
+        """The run of name-like words that ends at ``pos`` (possibly empty).
+
+        The window is the run of Chinese characters and ``+`` (at most
+        ``max_chars + 4``) before ``pos``; the answer depends on it alone, so
+        it is memoised by window.
+        """
+        seg = folded[max(0, pos - max_chars - 4):pos]
+        window = seg[len(seg) - _NAME_RUN.match(seg[::-1]).end():]
         if not window:
             return ""
+        found = self._before_cache.get((window, max_chars))
+        if found is not None:
+            return found
         tokens = self._tokens(window)
         kept: list[str] = []
         for tok in reversed(tokens):
             if tok in P.BOUNDARY_TOKENS or sum(map(len, kept)) + len(tok) > max_chars:
                 break
             kept.append(tok)
-        return "".join(reversed(kept))
+        return _remember(self._before_cache, (window, max_chars), "".join(reversed(kept)))
 
     # ------------------------------------------------------------------ issuer
     def _issuer(self, folded: str, lines: list[tuple[int, str]], title_pos: int) -> tuple[Issuer, set[str]]:
         header = folded[:HEADER_CHARS]
         chains: list[tuple[float, tuple[Division, ...]]] = []
 
-        def add(weight: float, chain: tuple[Division, ...]) -> None:
-            chain = tuple(normalise_name(d) for d in chain)
-            if chain and self._valid_chain(chain):
+        def add(weight: float, chain: tuple[Division, ...], *, checked: bool = False) -> None:
+            if not checked:
+                chain = self._checked(chain)
+            if chain:
                 chains.append((weight, chain))
 
         for pos, line in lines[:25]:
@@ -111,8 +202,8 @@ class Extractor:
         # official names (…镇人民政府, …街道办事处) head a report or sign it at the end
         for m in itertools.chain(P.OFFICE_TAIL.finditer(folded, 0, WEAK_CHARS),
                                  P.OFFICE_TAIL.finditer(folded, max(WEAK_CHARS, len(folded) - SIGNATURE_CHARS))):
-            add(3.0, self._chain_ending_at(folded, m.start()))
-        for m in P.SUBJECT.finditer(header):
+            add(3.0, self._checked_chain_ending_at(folded, m.start()), checked=True)
+        for m in _subject_matches(header):
             chain = parse_chain(header[m.end(): m.end() + 30])
             if chain and chain[-1].level in ("township", "subdistrict", "county", "district"):
                 add(2.0, chain)
@@ -120,7 +211,7 @@ class Extractor:
             add(3.0, parse_chain(m.group(1)))
         if not any(c[-1].level in ("township", "subdistrict") for _, c in chains):
             for m in P.DIVISION_END.finditer(header, 0, WEAK_CHARS):  # any name in running text, weakly
-                add(0.5, self._chain_ending_at(folded, m.end()))
+                add(0.5, self._checked_chain_ending_at(folded, m.end()), checked=True)
 
         self_level = Counter(LEVEL_WORD[m.group(1)] for m in SELF_REFERENCE.finditer(folded))
         own_level = self_level.most_common(1)[0][0] if self_level else None
@@ -156,9 +247,30 @@ class Extractor:
         names |= {best}
         return issuer, names
 
+    def _checked(self, chain: tuple[Division, ...]) -> tuple[Division, ...]:
+        """A chain as the issuer vote counts it: offices normalised, () unless every name is name-like."""
+        chain = tuple(normalise_name(d) for d in chain)
+        return chain if chain and self._valid_chain(chain) else ()
+
+    def _checked_chain_ending_at(self, folded: str, end: int) -> tuple[Division, ...]:
+        """``_checked(_chain_ending_at(folded, end))``, memoised by the same window."""
+        window = _cjk_run_before(folded, end, 24)
+        if len(window) < 2:
+            return ()
+        found = self._checked_cache.get(window)
+        if found is None:
+            found = _remember(self._checked_cache, window, self._checked(self._chain_ending_at(folded, end)))
+        return found
+
     def _valid_chain(self, chain: tuple[Division, ...]) -> bool:
         """No name in the chain holds a word that cannot be part of a place name (现将本镇, 认真贯彻区)."""
-        return all(self._name_like(self._tokens(d.name)) for d in chain)
+        for d in chain:
+            ok = self._name_ok_cache.get(d.name)
+            if ok is None:
+                ok = _remember(self._name_ok_cache, d.name, self._name_like(self._tokens(d.name)))
+            if not ok:
+                return False
+        return True
 
     @staticmethod
     def _name_like(tokens: tuple[str, ...]) -> bool:
@@ -172,13 +284,19 @@ class Extractor:
 
         More levels win; then names of ordinary length (a 2-3 character name
         plus its suffix), so 发布机构原州区 loses to 原州区.
+
+        The window is the run of (at most 24) Chinese characters before
+        ``end``; the answer depends on it alone, so it is memoised by window.
         """
-        start = end
-        while start > 0 and end - start < 24 and is_cjk(folded[start - 1]):
-            start -= 1
-        window = folded[start:end]
+        window = _cjk_run_before(folded, end, 24)
         if len(window) < 2:
             return ()
+        found = self._chain_cache.get(window)
+        if found is None:
+            found = _remember(self._chain_cache, window, self._chain_in_window(window))
+        return found
+
+    def _chain_in_window(self, window: str) -> tuple[Division, ...]:
         tokens = self._tokens(window)
         offsets = [0]
         for tok in tokens:
@@ -202,16 +320,25 @@ class Extractor:
         a site header such as 宁乡市人民政府门户网站)."""
         counts: Counter[Division] = Counter()
         # only where the name starts a phrase: mid-sentence, 贯彻区委 is not a 贯彻区
-        for m in re.finditer(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,12}?(?:县|区|旗|市))(?=委|人民政府|政府|司法局|依法治|全面依法治)", folded):
-            chain = parse_chain(m.group(1))
-            if any(t in P.BOUNDARY_TOKENS for t in self._tokens(m.group(1))):
-                continue
-            if chain and sum(len(d.name) for d in chain) == len(m.group(1)) and chain[-1].level in ("county", "district", "city"):
-                counts[normalise_name(chain[-1])] += 1
+        for name in _county_organ_names(folded):
+            division = self._county_cache.get(name, False)
+            if division is False:
+                division = _remember(self._county_cache, name, self._county_named(name))
+            if division is not None:
+                counts[division] += 1
         counts = Counter({d: n for d, n in counts.items() if n >= 2 or folded.count(d.name + "人民政府")})
         if not counts:
             return None
         return max(sorted(counts, key=lambda d: d.name), key=lambda d: counts[d])
+
+    def _county_named(self, name: str) -> Division | None:
+        """The county, district or city ``name`` is, all of it, if it is one."""
+        chain = parse_chain(name)
+        if any(t in P.BOUNDARY_TOKENS for t in self._tokens(name)):
+            return None
+        if chain and sum(len(d.name) for d in chain) == len(name) and chain[-1].level in ("county", "district", "city"):
+            return normalise_name(chain[-1])
+        return None
 
     # ------------------------------------------------------------------ mentions
     def _mentions(self, text: str, folded: str, index: list[int], own_names: set[str]) -> list[Mention]:
@@ -225,25 +352,32 @@ class Extractor:
         spans = _sentences(text)
         starts = [s for s, _ in spans]
         out = []
+        sentences: dict[int, str] = {}  # a sentence often holds several mentions
         for c in chosen:
             if c.kind == "formula":
                 continue
             s, e = index[c.start], index[c.end - 1] + 1
             k = bisect.bisect_right(starts, s) - 1
-            ss, se = spans[k] if k >= 0 else (0, len(text))
-            out.append(Mention(s, e, text[s:e], c.kind, c.label, text[ss:se].strip(), c.source))
+            sentence = sentences.get(k)
+            if sentence is None:
+                ss, se = spans[k] if k >= 0 else (0, len(text))
+                sentence = sentences[k] = text[ss:se].strip()
+            out.append(Mention(s, e, text[s:e], c.kind, c.label, sentence, c.source))
         return out
 
     def _resolve(self, label: str, kind: str) -> tuple[str, str]:
-        """A pattern's label and kind, or the vocabulary's where it knows the name."""
-        entry: Entry | None = self.lexicon.lookup(label)
-        if entry is not None:
-            return entry.label, entry.kind
-        return canonical_label(label, kind), kind
+        """A pattern's label and kind, or the vocabulary's where it knows the name (memoised)."""
+        found = self._resolve_cache.get((label, kind))
+        if found is None:
+            entry: Entry | None = self.lexicon.lookup(label)
+            found = (entry.label, entry.kind) if entry is not None else (canonical_label(label, kind), kind)
+            _remember(self._resolve_cache, (label, kind), found)
+        return found
 
     def _lexicon_candidates(self, folded: str) -> list[_Candidate]:
+        # _splits_a_word is false for a label longer than 3 unless it is a law
         return [_Candidate(s, e, entry.kind, entry.label, 1, "lexicon") for s, e, entry in self.lexicon.find(folded)
-                if not self._splits_a_word(folded, s, e, entry.kind)]
+                if (e - s > 3 and entry.kind != "law") or not self._splits_a_word(folded, s, e, entry.kind)]
 
     def _splits_a_word(self, folded: str, start: int, end: int, kind: str) -> bool:
         """A short label whose edge forms a word with the next or previous character
@@ -262,9 +396,9 @@ class Extractor:
         out = []
         for m in P.TITLE.finditer(folded):
             inner = strip_quotes(m.group(1)).strip()
-            if not any(is_cjk(c) for c in inner):
+            if not HAS_CJK.search(inner):
                 continue
-            kind = "programme" if re.search(r"纲要.*20\d\d|20\d\d.*纲要|实施纲要|改革纲要|普法规划", inner) and "学习纲要" not in inner else "law"
+            kind = "programme" if _PROGRAMME_TITLE.search(inner) and "学习纲要" not in inner else "law"
             label, found = self._resolve(inner.removeprefix(LAW_PREFIX), kind)
             if found == "formula":  # a doctrine in 《》 is a book: a law-kind document
                 found = "law"
@@ -275,7 +409,7 @@ class Extractor:
         out = []
         for m in P.QUOTED.finditer(folded):
             inner = m.group(1).strip()
-            if not any(is_cjk(c) for c in inner) and not re.fullmatch(r"[\d·.]+", inner):
+            if not HAS_CJK.search(inner) and not _NUMBERED.fullmatch(inner):
                 continue
             tail_m = P.QUOTE_TAIL.match(folded, m.end())
             tail = tail_m.group(0) if tail_m else ""
@@ -289,10 +423,10 @@ class Extractor:
 
     def _classify_quoted(self, folded: str, start: int, inner: str, tail: str) -> tuple[str, str] | None:
         entry = self.lexicon.lookup(inner)
-        if re.fullmatch(r"[\d·.\s]+", inner):  # “12·4”国家宪法日: the date names the day
+        if _DATE_LIKE.fullmatch(inner):  # “12·4”国家宪法日: the date names the day
             tail_entry = self.lexicon.lookup(tail) if tail else None
             return (tail_entry.label, tail_entry.kind) if tail_entry else None
-        if len(inner) > 24 or (re.search(r"[，,。；;！!？?]", inner) and not tail):
+        if len(inner) > 24 or (_CLAUSE_MARK.search(inner) and not tail):
             return None
         if tail:
             if tail.endswith(P.INSTITUTION_TAILS):
@@ -322,26 +456,45 @@ class Extractor:
 
     def _suffix_candidates(self, folded: str, own_names: set[str]) -> list[_Candidate]:
         out = []
+        owns = _own_order(own_names)
         for regex, kind in ((P.INSTITUTION_SUFFIX, "institution"), (P.MECHANISM_SUFFIX, "mechanism"),
                             (P.PROGRAMME_SUFFIX, "programme")):
+            institution = kind == "institution"
             for m in regex.finditer(folded):
-                name = self._name_before(folded, m.start())
-                if kind != "institution":  # 全面依法治镇委员会 keeps its 全面; 全面落实X制度 does not
-                    name = P.LEADING_VERB.sub("", name)
-                if len(name) < 2:
-                    continue
-                if kind != "institution" and len(name) <= 4 and _generic(self._tokens(name)):
+                name = self._pattern_name(self._name_before(folded, m.start()), institution)
+                if name is None:
                     continue
                 full = name + m.group(0)
                 start = m.start() - len(name)
-                label = _strip_own(full, own_names) if kind == "institution" else _strip_place(full)
-                if len(label) < 3 or (kind == "institution" and P.PARTY_COMMITTEE.search(label)):
+                label = _strip_own_in_order(full, owns) if institution else _strip_place(full)
+                found = self._pattern_label(label, kind)
+                if found is None:
                     continue
-                label, found = self._resolve(label, kind)
-                if found == "formula":
-                    continue
-                out.append(_Candidate(start, m.end(), found, label, 3, "pattern"))
+                out.append(_Candidate(start, m.end(), found[1], found[0], 3, "pattern"))
         return out
+
+    def _pattern_name(self, name: str, institution: bool) -> str | None:
+        """The name found before a suffix as the candidate keeps it, or None when it is none (memoised)."""
+        key = (name, institution)
+        if key in self._pattern_name_cache:
+            return self._pattern_name_cache[key]
+        if not institution:  # 全面依法治镇委员会 keeps its 全面; 全面落实X制度 does not
+            name = P.LEADING_VERB.sub("", name)
+        if len(name) < 2 or (not institution and len(name) <= 4 and _generic(self._tokens(name))):
+            return _remember(self._pattern_name_cache, key, None)
+        return _remember(self._pattern_name_cache, key, name)
+
+    def _pattern_label(self, label: str, kind: str) -> tuple[str, str] | None:
+        """The (label, kind) a name found by its suffix resolves to, or None when it is dropped (memoised)."""
+        key = (label, kind)
+        if key in self._pattern_label_cache:
+            return self._pattern_label_cache[key]
+        found = None
+        if not (len(label) < 3 or (kind == "institution" and P.PARTY_COMMITTEE.search(label))):
+            found = self._resolve(label, kind)
+            if found[1] == "formula":
+                found = None
+        return _remember(self._pattern_label_cache, key, found)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -352,7 +505,7 @@ def canonical_label(text: str, kind: str) -> str:
     if kind == "law":
         label = label.removeprefix(LAW_PREFIX)
     label = label.replace("(", "（").replace(")", "）")
-    label = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "—", label)
+    label = _YEAR_DASH.sub("—", label)
     return label
 
 
@@ -376,11 +529,26 @@ def _generic(tokens: tuple[str, ...]) -> bool:
 
 def _strip_own(name: str, own_names: set[str]) -> str:
     """半坡镇执法队 -> 执法队; but 城中区委… is that place's party committee, and stays."""
-    for own in sorted(own_names, key=len, reverse=True):
+    return _strip_own_in_order(name, _own_order(own_names))
+
+
+def _own_order(own_names: set[str]) -> tuple[str, ...]:
+    """The order _strip_own tries a report's own names in: longest first (sorted once per report)."""
+    return tuple(sorted(own_names, key=len, reverse=True))
+
+
+def _strip_own_in_order(name: str, owns: tuple[str, ...]) -> str:
+    for own in owns:
         rest = name[len(own):]
         if name.startswith(own) and len(rest) >= 2 and not rest.startswith(("委", "党", "政府", "人民政府")):
             name = rest
             break
+    return _drop_self_prefix(name)
+
+
+@lru_cache(maxsize=1 << 16)
+def _drop_self_prefix(name: str) -> str:
+    """镇执法队 -> 执法队 (memoised: labels recur across reports)."""
     return P.SELF_PREFIX.sub("", name)
 
 
@@ -390,21 +558,34 @@ def _nested(chosen: list[_Candidate], lexical: list[_Candidate]) -> list[_Candid
     outer = [c for c in chosen if c.source == "pattern" or c.kind == "formula"]
     if not outer:
         return []
+    # chosen spans do not overlap and come sorted, so the only one that can hold a
+    # (non-empty) vocabulary span is the last that starts at or before it
+    outer_starts = [o.start for o in outer]
     chosen_set = set(chosen)
     out = []
     for c in lexical:
-        if c in chosen_set or c.kind not in ("institution", "mechanism"):
+        if c.kind not in ("institution", "mechanism") or c in chosen_set:
             continue
-        for o in outer:
-            if o.start <= c.start and c.end <= o.end and o.label != c.label:
+        k = bisect.bisect_right(outer_starts, c.start) - 1
+        if k >= 0:
+            o = outer[k]
+            if c.end <= o.end and o.label != c.label:
                 out.append(c)
-                break
     return out
 
 
 def _core(label: str, own_names: set[str]) -> str:
     """What is left of a name without its writer's place, the organ it hangs under, and a 制度/机制 tail."""
-    core = P.QUALIFIER.sub("", _strip_own(label, own_names))
+    return _core_in_order(label, _own_order(own_names))
+
+
+def _core_in_order(label: str, owns: tuple[str, ...]) -> str:
+    return _core_of_stripped(_strip_own_in_order(label, owns))
+
+
+@lru_cache(maxsize=1 << 16)
+def _core_of_stripped(name: str) -> str:
+    core = P.QUALIFIER.sub("", name)
     trimmed = P.SYSTEM_TAIL.sub("", core)
     return trimmed if len(trimmed) >= 3 else core
 
@@ -414,9 +595,14 @@ def _merge_variants(chosen: list[_Candidate], own_names: set[str]) -> list[_Cand
     全面依法治镇委员会, 长冈乡重大行政决策合法性审查制度 and 重大行政决策合法性审查.
     The vocabulary's label wins, else the most frequent, then the shortest."""
     groups: dict[str, list[_Candidate]] = {}
+    owns = _own_order(own_names)
+    cores: dict[str, str] = {}  # labels recur within a report
     for c in chosen:
         if c.kind != "formula":
-            groups.setdefault(_core(c.label, own_names), []).append(c)
+            core = cores.get(c.label)
+            if core is None:
+                core = cores[c.label] = _core_in_order(c.label, owns)
+            groups.setdefault(core, []).append(c)
     rename: dict[str, tuple[str, str]] = {}
     for members in groups.values():
         labels = {c.label for c in members}
@@ -428,10 +614,11 @@ def _merge_variants(chosen: list[_Candidate], own_names: set[str]) -> list[_Cand
             rename[label] = (best.label, best.kind)
     if not rename:
         return chosen
-    return [c if c.label not in rename else replace(c, label=rename[c.label][0], kind=rename[c.label][1])
+    return [c if c.label not in rename else c._replace(label=rename[c.label][0], kind=rename[c.label][1])
             for c in chosen]
 
 
+@lru_cache(maxsize=1 << 16)
 def _strip_place(label: str) -> str:
     """长冈乡重大行政决策合法性审查制度 -> 重大行政决策合法性审查制度: a mechanism is named the
     same in every place that runs it."""
@@ -445,7 +632,7 @@ def _select(cands: list[_Candidate], length: int) -> list[_Candidate]:
     taken = bytearray(length)
     chosen = []
     for c in sorted(cands, key=lambda c: (-(c.end - c.start), c.priority, c.start)):
-        if c.end <= c.start or any(taken[c.start:c.end]):
+        if c.end <= c.start or taken.find(1, c.start, c.end) >= 0:
             continue
         taken[c.start:c.end] = b"\x01" * (c.end - c.start)
         chosen.append(c)
@@ -454,11 +641,10 @@ def _select(cands: list[_Candidate], length: int) -> list[_Candidate]:
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans over the original text."""
-    spans, start = [], 0
-    for m in P.SENTENCE_END.finditer(text):
-        if m.end() > start:
-            spans.append((start, m.end()))
-        start = m.end()
+    # matches are never empty, so each ends after the previous one: one span per match
+    ends = [m.end() for m in P.SENTENCE_END.finditer(text)]
+    spans = list(zip([0, *ends], ends))
+    start = ends[-1] if ends else 0
     if start < len(text):
         spans.append((start, len(text)))
     return spans or [(0, len(text))]
@@ -478,18 +664,18 @@ def _title(lines: list[tuple[int, str]]) -> tuple[str, int]:
     """The report's title line (joined with a short continuation line) and its offset."""
     for i, (pos, line) in enumerate(lines[:30]):
         if len(line) <= 70 and P.TITLE_WORDS.search(line) and not P.NOT_TITLE.match(line):
-            if not re.search(r"[，,。；;]", line) or re.search(r"报告$|总结$|情况$", line):
+            if not _LINE_PUNCT.search(line) or _REPORT_END.search(line):
                 title = P.FIELD_LABEL.sub("", line)
-                if i + 1 < len(lines) and len(lines[i + 1][1]) <= 12 and re.search(r"(?:报告|情况|总结)$", lines[i + 1][1]) \
-                        and not re.search(r"(?:报告|总结)$", line):
+                if i + 1 < len(lines) and len(lines[i + 1][1]) <= 12 and _CONTINUATION_END.search(lines[i + 1][1]) \
+                        and not _TITLE_END.search(line):
                     title += lines[i + 1][1]
                 return title, pos
     return "", -1
 
 
 def _chain_at_line_start(line: str) -> tuple[Division, ...]:
-    line = re.sub(r"^[^\u4e00-\u9fff]+", "", line)
-    line = re.sub(r"^(?:中共|中国共产党)", "", line)
+    line = _NON_CJK_HEAD.sub("", line)
+    line = _PARTY_HEAD.sub("", line)
     return parse_chain(line[:40])
 
 
@@ -509,16 +695,18 @@ def _year(folded: str, title: str, title_pos: int) -> int | None:
     masked = P.YEAR_RANGE.sub(lambda m: "#" * len(m.group(0)), header)
     masked = P.LABELLED_DATE.sub(lambda m: "#" * len(m.group(0)), masked)
     masked = P.DATE_CN.sub(lambda m: "#" * len(m.group(0)), masked)
-    masked = re.sub(r"\d{4}-\d{1,2}-\d{1,2}", lambda m: "#" * len(m.group(0)), masked)
+    if "-" in masked:  # (the substitution is slow to find nothing)
+        masked = _ISO_DATE.sub(lambda m: "#" * len(m.group(0)), masked)
     scores: Counter[int] = Counter()
-    for m in re.finditer(r"(?<![\d-])(20\d\d)\s*年", title):
+    for m in _TITLE_YEAR.finditer(title):
         scores[int(m.group(1))] += 10
-    in_title = set()
-    for m in re.finditer(r"《[^》]*》", masked):
-        in_title.update(range(m.start(), m.end()))
+    # the 《…》 spans (they do not overlap): a year inside one names a document
+    books = [m.span() for m in _BOOK_TITLE.finditer(masked)]
+    book_starts = [s for s, _ in books]
     for m in P.YEAR.finditer(masked):
         y = int(m.group(1))
-        if m.start() in in_title:
+        k = bisect.bisect_right(book_starts, m.start()) - 1
+        if k >= 0 and m.start() < books[k][1]:
             scores[y] += 0.5
             continue
         w = 1.0
@@ -526,7 +714,7 @@ def _year(folded: str, title: str, title_pos: int) -> int | None:
             w += 3
         before = masked[max(0, m.start() - 2):m.start()]
         after = masked[m.end():m.end() + 3]
-        if before.strip() == "" or before[-1:] in "\n。；;" or re.match(r"[,，]|以来|来|是", after):
+        if before.strip() == "" or before[-1:] in "\n。；;" or _AFTER_YEAR.match(after):
             w += 2
         sentence_head = masked[max(0, m.start() - 40):m.start()]
         if "现将" in sentence_head[sentence_head.rfind("。") + 1:]:

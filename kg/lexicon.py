@@ -31,6 +31,11 @@ CLASS_KIND = {
 }
 KIND_ORDER = ("law", "programme", "mechanism", "institution", "role", "formula")
 LAW_PREFIX = "中华人民共和国"
+# The contiguous NFA finds the same matches about a third faster than the library's default
+# choice for a vocabulary this size, and builds as fast (a DFA is faster still but takes
+# 15 times as long to build). Older ahocorasick_rs releases have no choice to make.
+_FAST_MATCHER = ({"implementation": ahocorasick_rs.Implementation.ContiguousNFA}
+                 if hasattr(ahocorasick_rs, "Implementation") else {})
 
 
 def bundled_vocabulary() -> Path:
@@ -78,7 +83,7 @@ class Lexicon:
         self._patterns = sorted(patterns)
         self._pattern_entry = [patterns[p] for p in self._patterns]
         self._matcher = ahocorasick_rs.AhoCorasick(
-            self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+            self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, **_FAST_MATCHER
         ) if self._patterns else None
 
     def __len__(self) -> int:

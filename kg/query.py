@@ -216,7 +216,7 @@ class GraphStore:
     def _rows(self, text: str, bindings: dict[str, object]) -> list[dict[str, str]]:
         answer = self._answer(text, bindings)
         variables = [v.value for v in answer.variables]
-        return [{v: sol[v].value for v in variables if sol[v] is not None} for sol in answer]
+        return [{v: t.value for v, t in zip(variables, sol) if t is not None} for sol in answer]
 
 
 def _row_key(row: tuple) -> tuple:

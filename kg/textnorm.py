@@ -33,9 +33,16 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+_FOLD_CHARS = {chr(code): ch for code, ch in _FOLD.items()}
+_FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in _FOLD_CHARS) + "]")
 _SPACES = " \t\u00a0\u3000\u2002\u2003\u2009\u200b"
 _SPACE_RUN = re.compile(f"[{_SPACES}]+")
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+# the characters is_cjk accepts, for regular expressions (a run of them is found without a Python loop)
+CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+HAS_CJK = re.compile(f"[{CJK_CLASS}]")
 
 
 def is_cjk(ch: str) -> bool:
@@ -52,6 +59,19 @@ def to_simplified(text: str) -> str:
     return "".join(c if len(c) == 1 else o for o, c in ((o, _T2S.convert(o)) for o in text))
 
 
+def _translate(text: str) -> str:
+    """``text.translate(_FOLD)``, several times faster on Chinese text.
+
+    ``str.translate`` looks up every character of a non-ASCII string in the
+    table; a report holds only a few distinct foldable characters (，：（）“”),
+    so find which and replace each once. No replacement is itself foldable,
+    so the order of the replacements does not matter.
+    """
+    for ch in set(_FOLDABLE.findall(text)):
+        text = text.replace(ch, _FOLD_CHARS[ch])
+    return text
+
+
 def fold_with_map(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` for matching; return it with ``index`` where ``index[i]``
     is the offset in ``text`` of folded character ``i`` (plus a final entry
@@ -61,7 +81,7 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     when a Chinese character stands on either side: PDF extraction and web
     editors put them inside words (领导 小组).
     """
-    folded = to_simplified(text).translate(_FOLD)
+    folded = _translate(to_simplified(text))
     n = len(folded)
     drops = []
     for m in _SPACE_RUN.finditer(folded):
@@ -98,6 +118,9 @@ def key(text: str) -> str:
     return _KEY_DROP.sub("", fold(text)).lower()
 
 
+_QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
+
+
 def strip_quotes(text: str) -> str:
     """Drop quotation marks and title brackets, keep everything else."""
-    return re.sub(r"[\"'“”‘’「」『』《》〈〉]", "", text)
+    return _QUOTES.sub("", text)
