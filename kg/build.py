@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from . import graph as G
-from .cache import Cache, fingerprint
+from .cache import Cache, Span, fingerprint, read_span
 from .errors import InputError
 from .extract import Extractor
 from .ingest import DEFAULT_MAX_BYTES, SUFFIXES, find_inputs, parse_document, read_bytes
@@ -65,7 +65,7 @@ class Summary:
     triples: int = 0  # in the report's own block (the report and its mentions)
     mentions: int = 0
     labels: frozenset[str] = frozenset()  # the concepts it names (votes and aliases are folded away)
-    blocks: tuple[str, str, str] = ("", "", "")  # its rendered Turtle, N-Triples and evidence, in the cache
+    blocks: tuple[Span, ...] = ()  # where its rendered Turtle, N-Triples and evidence lie in the cache
 
 
 @dataclass
@@ -113,37 +113,39 @@ class _Worker:
         return iri
 
     def run(self, path: Path) -> tuple[Summary, Extraction | None]:
+        """The report's summary; and its extraction, unless its cache entry stood in for it."""
         record = Record(str(path), "ok", format=SUFFIXES.get(path.suffix.lower()))
         try:
             data = read_bytes(path, max_bytes=self.max_bytes)
-            record.sha256 = hashlib.sha256(data).hexdigest()
-            ex = self.cache.get(record.sha256, path.name, str(path)) if self.cache else None
-            if ex is not None:
-                record.cached = True
-            else:
-                ex = self.extractor.extract(parse_document(path, data))
-                if self.cache:
-                    self.cache.put(ex)
+            record.sha256 = sha = hashlib.sha256(data).hexdigest()
+            key = G.report_key(path.name, sha)
+            entry = self.cache.get(sha, key) if self.cache else None
+            doc = ex = None
+            if entry is None:
+                doc = parse_document(path, data)
+                ex = self.extractor.extract(doc)
+            if self.texts is not None and not (self.texts / f"{key}.txt").is_file():
+                doc = doc or parse_document(path, data)
+                G.write_atomic(self.texts / f"{key}.txt", doc.text, durable=False)
         except InputError as exc:
             record.status, record.reason = "failed", exc.reason
             return Summary(record), None
-        doc = ex.document
-        record.encoding = doc.encoding
-        record.report = G.report_iri(doc.source, doc.sha256)
-        summary = Summary(record, doc.source, ex.issuer, [(m.label, m.kind) for m in ex.mentions],
-                          sorted({(m.label, m.surface) for m in ex.mentions}))
-        if self.cache:
-            key = G.report_key(doc.source, doc.sha256)
-            paths = self.cache.blocks(doc.sha256, key)
-            ttl, nt, summary.triples = G.report_blocks(ex, self.concept_of)
-            if not (record.cached and all(p.is_file() for p in paths)):
+        record.report = G.report_iri(path.name, sha)
+        if ex is not None:
+            votes = [(m.label, m.kind) for m in ex.mentions]
+            aliases = sorted({(m.label, m.surface) for m in ex.mentions})
+            if self.cache:
+                ttl, nt, triples = G.report_blocks(ex, self.concept_of)
                 evidence = json.dumps(G.report_evidence(ex, self.concept_of), ensure_ascii=False)
-                for path, text in zip(paths, (ttl, nt, evidence)):
-                    G.write_atomic(path, text, durable=False)
-            summary.blocks = tuple(map(str, paths))
-            if self.texts is not None and not (self.texts / f"{key}.txt").is_file():
-                G.write_atomic(self.texts / f"{key}.txt", doc.text, durable=False)
-        return summary, ex
+                entry = self.cache.put(sha, key, ex.document.encoding, ex.issuer, votes, aliases, triples,
+                                       (ttl, nt, evidence))
+            else:
+                record.encoding = ex.document.encoding
+                return Summary(record, path.name, ex.issuer, votes, aliases), ex
+        record.cached = ex is None
+        record.encoding = entry.encoding
+        return Summary(record, path.name, entry.issuer, entry.votes, entry.aliases, entry.triples,
+                       blocks=entry.spans), ex
 
 
 _WORKER: _Worker | None = None  # one per pool process, set by the initializer
@@ -209,7 +211,7 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
     files, unknown = find_inputs(inputs)
     lexicon = Lexicon.load(vocab)
     cache = Cache(out / "cache", fingerprint(vocab))
-    _prune(cache.root.parent, keep="" if rebuild else cache.root.name)
+    cleaner = _prune(cache.root.parent, keep="" if rebuild else cache.root.name)
     worker = _Worker(vocab, cache, max_bytes, lexicon, texts=out / "texts")
     lap("load vocabulary")
     # fold each report's votes into the batch's tallies as it arrives, so what the parent keeps
@@ -230,7 +232,7 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
                 for label, surface in s.aliases:
                     forms[label].add(surface)
                 if loader:
-                    loader.feed(Path(s.blocks[0]).read_text(encoding="utf-8"))
+                    loader.feed(read_span(s.blocks[0]))
             s.labels = frozenset(shared.setdefault(label, label) for label, _ in s.votes)
             s.mentions, s.votes, s.aliases = len(s.votes), [], []
             summaries.append(s)
@@ -266,6 +268,7 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
     G.write_atomic(out / "manifest.json", json.dumps(_manifest(result), ensure_ascii=False, indent=1) + "\n")
     result.outputs.append(out / "manifest.json")
     lap("pages and graph files" if pages else "graph files")
+    cleaner.join()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -348,7 +351,7 @@ def _write_graph_head(out: Path, good: list[Summary], concepts: dict[str, Concep
             ttl.write(text)
             nt.write(G.ntriples_block(triples))
             if store:
-                store.feed(text)
+                store.feed(text.encode("utf-8"))
         if store:
             store.commit()
             result.outputs.append(out / "store")
@@ -366,8 +369,8 @@ def _write_graph_tail(out: Path, ttl: G.AtomicWriter, nt: G.AtomicWriter, good: 
     Mostly file copying, so it runs in a thread beside the pages."""
     try:
         for s in good:
-            ttl.write_file(s.blocks[0])
-            nt.write_file(s.blocks[1])
+            ttl.write_span(s.blocks[0])
+            nt.write_span(s.blocks[1])
         ttl.commit()
         nt.commit()
     except BaseException:
@@ -382,9 +385,9 @@ def _write_graph_tail(out: Path, ttl: G.AtomicWriter, nt: G.AtomicWriter, good: 
     result.outputs += [out / "graph.ttl", out / "graph.nt"]
 
 
-def _write_pages(out: Path, result: BuildResult, evidence: dict[str, str]) -> None:
+def _write_pages(out: Path, result: BuildResult, evidence: dict[str, Span]) -> None:
     """The network page, the printable summary, a spreadsheet and a Gephi file: the store answers
-    the whole-graph questions, each report's evidence file the per-mention ones."""
+    the whole-graph questions, each report's cached evidence the per-mention ones."""
     from .pages import EvidenceFiles, as_source, write_pages
     from .query import GraphStore
 
@@ -392,17 +395,20 @@ def _write_pages(out: Path, result: BuildResult, evidence: dict[str, str]) -> No
 
 
 class _StoreLoader:
-    """An on-disk Oxigraph store filled in bounded chunks by a thread, swapped in whole at the end.
+    """An on-disk Oxigraph store filled in bounded chunks by threads, swapped in whole at the end.
 
     One bulk load of a big graph holds it all in memory (1.6 GB for 4 million
     triples); chunks of a few MB keep the build's memory flat, and are loaded
-    as fast as bigger ones (RocksDB compacts in its own threads). Oxigraph
-    releases the GIL while it loads, so the loading overlaps the extraction.
+    as fast as bigger ones (RocksDB compacts in its own threads). One load
+    runs on one core; two at once (each writes its own sorted files, which
+    RocksDB ingests) take a third less time. Oxigraph releases the GIL while
+    it loads, so the loading overlaps the extraction.
     Turtle parses faster than the same triples as N-Triples, and the graph
     was validated where its IRIs were minted, so the lenient parser is safe.
     """
 
-    CHUNK = 8 << 20  # characters of Turtle per bulk load
+    CHUNK = 16 << 20  # bytes of Turtle per bulk load
+    THREADS = 2  # loads at once: one load is single-threaded, and chunks load independently
 
     def __init__(self, out: Path) -> None:
         import pyoxigraph as ox
@@ -413,14 +419,18 @@ class _StoreLoader:
         for d in (self.new, self.old):
             shutil.rmtree(d, ignore_errors=True)
         self.store = ox.Store(str(self.new))
-        self.parts: list[str] = []
+        self.prefixes = G.turtle_prefixes().encode("utf-8")
+        self.parts: list[bytes] = []
         self.size = 0
         self.error: BaseException | None = None
-        self.todo: queue.Queue[bytes | None] = queue.Queue(maxsize=2)  # chunks waiting: bounds the memory
-        self.thread = threading.Thread(target=self._run, name="store-loader", daemon=True)
-        self.thread.start()
+        self.todo: queue.Queue[bytes | None] = queue.Queue(maxsize=self.THREADS)  # waiting chunks: bounds the memory
+        self.threads = [threading.Thread(target=self._run, name=f"store-loader-{i}", daemon=True)
+                        for i in range(self.THREADS)]
+        for thread in self.threads:
+            thread.start()
 
-    def feed(self, turtle: str) -> None:
+    def feed(self, turtle: bytes) -> None:
+        """Turtle (UTF-8) that uses only the prefixes of ``graph.turtle_prefixes``."""
         self.parts.append(turtle)
         self.size += len(turtle)
         if self.size >= self.CHUNK:
@@ -430,7 +440,7 @@ class _StoreLoader:
         if self.error is not None:
             raise self.error
         if self.parts:
-            self.todo.put((G.turtle_prefixes() + "".join(self.parts)).encode("utf-8"))
+            self.todo.put(b"".join([self.prefixes, *self.parts]))
             self.parts, self.size = [], 0
 
     def _run(self) -> None:
@@ -442,8 +452,10 @@ class _StoreLoader:
                     self.error = exc
 
     def _finish(self) -> None:
-        self.todo.put(None)
-        self.thread.join()
+        for thread in self.threads:
+            self.todo.put(None)
+        for thread in self.threads:
+            thread.join()
 
     def commit(self) -> None:
         self._send()
@@ -458,19 +470,31 @@ class _StoreLoader:
         shutil.rmtree(self.old, ignore_errors=True)
 
     def abandon(self) -> None:
-        if self.thread.is_alive():
+        if any(thread.is_alive() for thread in self.threads):
             self.error = self.error or RuntimeError("abandoned")
             self._finish()
         self.store = None
         shutil.rmtree(self.new, ignore_errors=True)
 
 
-def _prune(root: Path, keep: str) -> None:
-    """Drop cache entries of other extractor versions."""
+def _prune(root: Path, keep: str) -> threading.Thread:
+    """Drop cache entries of other extractor versions, in a thread that the caller joins.
+
+    A big cache is tens of thousands of files: they are moved aside at once
+    (so the build never reads them) and deleted while the build goes on. A
+    folder a killed build left half deleted is one more stale folder.
+    """
+    stale = []
     if root.is_dir():
-        for d in root.iterdir():
+        for i, d in enumerate(sorted(root.iterdir())):
             if d.is_dir() and d.name != keep:
-                shutil.rmtree(d, ignore_errors=True)
+                aside = root / f".stale-{os.getpid()}-{i}"
+                d.rename(aside)
+                stale.append(aside)
+    cleaner = threading.Thread(target=lambda: [shutil.rmtree(d, ignore_errors=True) for d in stale],
+                               name="cache-cleaner", daemon=True)
+    cleaner.start()
+    return cleaner
 
 
 def _manifest(result: BuildResult) -> dict:

@@ -1,25 +1,28 @@
-"""Per-report extraction cache, keyed by content hash and extractor fingerprint.
+"""Per-report build cache, keyed by content hash, file name and extractor fingerprint.
 
 A re-run over the same folder re-extracts only reports whose bytes changed,
 or all of them when the extractor's code or vocabulary changed: the
-fingerprint hashes both, so a stale entry can never be read.
+fingerprint hashes both, so a stale entry can never be read. An entry keeps
+what the build needs of a report, not the extraction: its summary for the
+parent and its rendered triples and evidence.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
 from . import __version__
 from .graph import write_atomic
-from .model import Division, Document, Extraction, Issuer, Mention
+from .model import Division, Issuer
 
 # the modules whose behaviour decides what an extraction and its rendered blocks hold
 _EXTRACTOR_MODULES = ("ingest.py", "textnorm.py", "lexicon.py", "divisions.py", "patterns.py", "extract.py", "model.py",
-                      "graph.py", "resolve.py")
+                      "graph.py", "resolve.py", "cache.py")
 
 
 def fingerprint(vocab: Sequence[str | Path] = ()) -> str:
@@ -34,65 +37,83 @@ def fingerprint(vocab: Sequence[str | Path] = ()) -> str:
     return h.hexdigest()[:16]
 
 
-def to_json(ex: Extraction) -> dict:
-    """An extraction as plain JSON data (``dataclasses.asdict`` deep-copies, and is slow)."""
-    def division(d: Division | None) -> dict | None:
-        return {"name": d.name, "level": d.level} if d else None
-
-    return {
-        "document": vars(ex.document).copy(),
-        "title": ex.title,
-        "issuer": {k: division(getattr(ex.issuer, k)) for k in ("body", "county", "city", "province")},
-        "year": ex.year,
-        "issued": ex.issued,
-        "mentions": [vars(m).copy() for m in ex.mentions],
-    }
+def _division(d: Division | None) -> dict | None:
+    return {"name": d.name, "level": d.level} if d else None
 
 
-def from_json(data: dict) -> Extraction:
-    """The inverse of :func:`to_json`."""
-    def division(d: dict | None) -> Division | None:
-        return Division(**d) if d else None
+def _issuer(data: dict) -> Issuer:
+    return Issuer(*(Division(**d) if d else None for d in (data.get(k) for k in ISSUER_SLOTS)))
 
-    issuer = data["issuer"]
-    return Extraction(
-        document=Document(**data["document"]),
-        title=data["title"],
-        issuer=Issuer(*(division(issuer[k]) for k in ("body", "county", "city", "province"))),
-        year=data["year"],
-        issued=data["issued"],
-        mentions=tuple(Mention(**m) for m in data["mentions"]),
-    )
+
+ISSUER_SLOTS = ("body", "county", "city", "province")
+
+Span = tuple[str, int, int]  # (file, byte offset, byte length)
+
+
+@dataclass
+class Entry:
+    """A report as a build keeps it: what the parent needs to know, and where its rendered
+    Turtle, N-Triples and evidence (JSON) lie in the entry file."""
+
+    encoding: str | None
+    issuer: Issuer
+    votes: list[tuple[str, str]]  # (label, kind), one per mention
+    aliases: list[tuple[str, str]]  # (label, surface form)
+    triples: int
+    spans: tuple[Span, Span, Span]
 
 
 class Cache:
-    """Extractions on disk under ``root/<fingerprint>/<sha[:2]>/<sha>.json``."""
+    """One file per report under ``root/<fingerprint>/<sha[:2]>/<sha>/<key>.report``: a JSON
+    header line, then the report's Turtle, N-Triples and evidence, back to back.
+
+    Keyed by content and file name (the report's IRI holds both). One file
+    rather than several: a big build writes tens of thousands of them.
+    """
 
     def __init__(self, root: Path, fingerprint_: str) -> None:
         self.root = Path(root) / fingerprint_
 
-    def _path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / f"{sha256}.json"
+    def path(self, sha256: str, key: str) -> Path:
+        return self.root / sha256[:2] / sha256 / f"{key}.report"
 
-    def get(self, sha256: str, source: str, path: str) -> Extraction | None:
-        """The cached extraction of this content, renamed to this file, if any."""
-        p = self._path(sha256)
+    def get(self, sha256: str, key: str) -> Entry | None:
+        """The entry for this content under this name, if a build made one."""
+        path = self.path(sha256, key)
         try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        data["document"]["source"] = source  # the same bytes may come under another name
-        data["document"]["path"] = path
-        try:
-            return from_json(data)
-        except (KeyError, TypeError):
+            with open(path, "rb") as fh:
+                head = fh.readline()
+                data = json.loads(head)
+                size = fh.seek(0, 2)
+            return self._entry(path, len(head), data, size)
+        except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def blocks(self, sha256: str, key: str) -> tuple[Path, Path, Path]:
-        """Where a report's rendered Turtle, N-Triples and evidence (JSON) are kept (by content and file name)."""
-        folder = self.root / sha256[:2] / sha256
-        return folder / f"{key}.ttl", folder / f"{key}.nt", folder / f"{key}.evidence.json"
+    def put(self, sha256: str, key: str, encoding: str | None, issuer: Issuer, votes: list[tuple[str, str]],
+            aliases: list[tuple[str, str]], triples: int, sections: tuple[str, str, str]) -> Entry:
+        """Store a report (atomically, so a killed build leaves no half entry)."""
+        blobs = [text.encode("utf-8") for text in sections]
+        data = {"encoding": encoding, "issuer": {k: _division(getattr(issuer, k)) for k in ISSUER_SLOTS},
+                "votes": votes, "aliases": aliases, "triples": triples, "sizes": [len(b) for b in blobs]}
+        head = json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n"
+        path = self.path(sha256, key)
+        write_atomic(path, b"".join([head, *blobs]), durable=False)
+        return self._entry(path, len(head), data, len(head) + sum(len(b) for b in blobs))
 
-    def put(self, ex: Extraction) -> None:
-        """Store an extraction (atomically, so a killed build leaves no half entry)."""
-        write_atomic(self._path(ex.document.sha256), json.dumps(to_json(ex), ensure_ascii=False), durable=False)
+    @staticmethod
+    def _entry(path: Path, offset: int, data: dict, size: int) -> Entry:
+        spans = []
+        for n in data["sizes"]:
+            spans.append((str(path), offset, n))
+            offset += n
+        if offset != size or len(spans) != 3:
+            raise ValueError("entry cut short")
+        return Entry(data["encoding"], _issuer(data["issuer"]), [tuple(v) for v in data["votes"]],
+                     [tuple(a) for a in data["aliases"]], data["triples"], tuple(spans))
+
+
+def read_span(span: Span) -> bytes:
+    path, offset, length = span
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        return fh.read(length)

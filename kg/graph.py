@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import shutil
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -300,11 +299,13 @@ class AtomicWriter:
     def write(self, text: str) -> None:
         self.fh.write(text)
 
-    def write_file(self, path: str | Path) -> None:
-        """Append a UTF-8 file's bytes as they are (no decoding: it is already text in our encoding)."""
+    def write_span(self, span: tuple[str, int, int]) -> None:
+        """Append (file, offset, length) bytes of UTF-8 text as they are, without decoding them."""
+        path, offset, length = span
         self.fh.flush()
         with open(path, "rb") as src:
-            shutil.copyfileobj(src, self.fh.buffer, 1 << 20)
+            src.seek(offset)
+            self.fh.buffer.write(src.read(length))
 
     def commit(self) -> None:
         self.fh.flush()

@@ -207,12 +207,13 @@ class StoreSource(Source):
 
 
 class EvidenceFiles(Source):
-    """A source whose per-mention rows come from files a build wrote beside each report
-    (``graph.report_evidence``: per concept, the mentions and the least sentence),
+    """A source whose per-mention rows come from what a build wrote for each report
+    (``graph.report_evidence`` as JSON, at (file, offset, length): per concept,
+    the mentions and the least sentence),
     the whole-graph rows from ``inner``. The same rows a store gives, without
     reading every mention back out of it."""
 
-    def __init__(self, inner: Source, files: dict[str, str]) -> None:
+    def __init__(self, inner: Source, files: dict[str, tuple[str, int, int]]) -> None:
         self.inner, self.files = inner, files
         self.parallel = inner.parallel
 
@@ -226,9 +227,12 @@ class EvidenceFiles(Source):
         for r in reports:
             if r not in self.files:
                 continue
-            with open(self.files[r], encoding="utf-8") as fh:
-                for concept, n, sentence in json.load(fh):
-                    yield r, concept, sentence, n
+            path, offset, length = self.files[r]
+            with open(path, "rb") as fh:
+                fh.seek(offset)
+                found = json.loads(fh.read(length))
+            for concept, n, sentence in found:
+                yield r, concept, sentence, n
 
 
 def as_source(graph: Any) -> Source:

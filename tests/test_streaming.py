@@ -11,6 +11,7 @@ import pytest
 
 from kg import build as B
 from kg import graph as G
+from kg.cache import Cache
 from kg.pages import EvidenceFiles, as_source, write_pages
 from kg.query import GraphStore
 
@@ -19,16 +20,17 @@ from conftest import SAMPLES
 PAGES = ("network.html", "summary.html", "towns.csv", "graph.graphml")
 
 
-def _evidence_files(out) -> dict[str, str]:
-    """report IRI -> its evidence file, found the way the build names them."""
+def _evidence_files(out) -> dict[str, tuple[str, int, int]]:
+    """report IRI -> where its evidence lies in the build's cache."""
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     folders = [d for d in (out / "cache").iterdir() if d.is_dir()]
     assert len(folders) == 1
+    cache = Cache(folders[0].parent, folders[0].name)
     found = {}
     for f in manifest["files"]:
         if f["status"] == "ok":
-            key = G.report_key(f["path"].rsplit("/", 1)[-1], f["sha256"])
-            found[f["report"]] = str(folders[0] / f["sha256"][:2] / f["sha256"] / f"{key}.evidence.json")
+            entry = cache.get(f["sha256"], G.report_key(f["path"].rsplit("/", 1)[-1], f["sha256"]))
+            found[f["report"]] = entry.spans[2]
     return found
 
 
@@ -74,7 +76,7 @@ def test_a_failing_store_load_fails_the_build_and_keeps_the_previous_outputs(tmp
     real_send = B._StoreLoader._send
 
     def corrupt(self):
-        self.parts = [p.replace(" a fz:Report", " a fz:Report ;;; <", 1) for p in self.parts]
+        self.parts = [p.replace(b" a fz:Report", b" a fz:Report ;;; <", 1) for p in self.parts]
         real_send(self)
 
     monkeypatch.setattr(B._StoreLoader, "_send", corrupt)
