@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -257,20 +257,43 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
             loader.abandon()
         raise
     lap("graph and store")
-    # the pages need only the store and the evidence files: the graph files are finished beside them
-    with ThreadPoolExecutor(1) as pool:
+    # The pages need only the store and the cached evidence: the graph files are finished and
+    # the store compacted beside them. Whatever the pages do, the graph and the store end whole.
+    with ThreadPoolExecutor(2) as pool:
         tail = pool.submit(_write_graph_tail, out, ttl, nt, good, result)
+        compacted = pool.submit(loader.optimize) if loader else None
         try:
             if pages:
-                _write_pages(out, result, {s.record.report: s.blocks[2] for s in good if s.record.report})
+                if loader is None:  # the pages read the graph file: it must be whole first
+                    tail.result()
+                evidence = {s.record.report: s.blocks[2] for s in good if s.record.report}
+                _write_pages(out, result, evidence, loader.store if loader else None)
         finally:
-            tail.result()  # the graph files are whole (or untouched) whatever the pages did
+            _settle(out, tail, loader, compacted, result)
     G.write_atomic(out / "manifest.json", json.dumps(_manifest(result), ensure_ascii=False, indent=1) + "\n")
     result.outputs.append(out / "manifest.json")
-    lap("pages and graph files" if pages else "graph files")
+    lap("pages, graph files, compaction" if pages else "graph files, compaction")
     cleaner.join()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _settle(out: Path, tail: Future, loader: "_StoreLoader | None", compacted: Future | None,
+            result: BuildResult) -> None:
+    """Wait for the graph files and the store's compaction; swap the store in only if the
+    graph files made it (else it is dropped, and the previous graph and store stay)."""
+    try:
+        tail.result()
+        if loader and compacted:
+            compacted.result()
+            loader.commit()
+            result.outputs.append(out / "store")
+    except BaseException:
+        if loader:
+            if compacted:
+                wait([compacted])  # never delete a store RocksDB is still compacting
+            loader.abandon()
+        raise
 
 
 def _extract(files: list[Path], worker: _Worker, jobs: int | None, progress) -> Iterator[Summary]:
@@ -318,8 +341,8 @@ def _mark_duplicates(summaries: list[Summary]) -> None:
 def _write_graph_head(out: Path, good: list[Summary], concepts: dict[str, Concept], lexicon: Lexicon,
                       result: BuildResult, store: "_StoreLoader | None") -> tuple[G.AtomicWriter, G.AtomicWriter]:
     """graph.ttl and graph.nt, opened and begun with the concepts and places, which also go to
-    the store (the reports are in it already) before it is swapped in; ``_write_graph_tail``
-    adds the reports to the files."""
+    the store (the reports are in it already) to finish it; ``_write_graph_tail`` adds the
+    reports to the files."""
     kind_of = {label: c.kind for label, c in concepts.items()}
     # a place's triples come from its chain (small) and from the labels its reports name,
     # gathered here as shared label strings and turned into triples one place at a time
@@ -353,8 +376,7 @@ def _write_graph_head(out: Path, good: list[Summary], concepts: dict[str, Concep
             if store:
                 store.feed(text.encode("utf-8"))
         if store:
-            store.commit()
-            result.outputs.append(out / "store")
+            store.finish()
     except BaseException:
         ttl.abandon()
         nt.abandon()
@@ -385,13 +407,15 @@ def _write_graph_tail(out: Path, ttl: G.AtomicWriter, nt: G.AtomicWriter, good: 
     result.outputs += [out / "graph.ttl", out / "graph.nt"]
 
 
-def _write_pages(out: Path, result: BuildResult, evidence: dict[str, Span]) -> None:
-    """The network page, the printable summary, a spreadsheet and a Gephi file: the store answers
-    the whole-graph questions, each report's cached evidence the per-mention ones."""
+def _write_pages(out: Path, result: BuildResult, evidence: dict[str, Span], store=None) -> None:
+    """The network page, the printable summary, a spreadsheet and a Gephi file: the store (else
+    the graph file) answers the whole-graph questions, each report's cached evidence the
+    per-mention ones."""
     from .pages import EvidenceFiles, as_source, write_pages
     from .query import GraphStore
 
-    result.outputs += write_pages(EvidenceFiles(as_source(GraphStore.open(out)), evidence), out)
+    graph = GraphStore(store) if store is not None else GraphStore.open(out)
+    result.outputs += write_pages(EvidenceFiles(as_source(graph), evidence), out)
 
 
 class _StoreLoader:
@@ -457,11 +481,23 @@ class _StoreLoader:
         for thread in self.threads:
             thread.join()
 
-    def commit(self) -> None:
+    def finish(self):
+        """Load what is left and return the store, complete, for reading (it is not swapped in yet)."""
         self._send()
         self._finish()
         if self.error is not None:
             raise self.error
+        self.store.flush()
+        return self.store
+
+    def optimize(self) -> None:
+        """Compact the store. Many small loads leave many overlapping files, and a lookup
+        reads each: compacting once makes "which towns use X" 3-4x faster on a big build.
+        Runs in RocksDB's threads; the store can be read meanwhile."""
+        self.store.optimize()
+
+    def commit(self) -> None:
+        """Swap the finished store in for the previous one."""
         self.store.flush()
         self.store = None
         if self.live.exists():

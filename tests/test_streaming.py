@@ -86,3 +86,11 @@ def test_a_failing_store_load_fails_the_build_and_keeps_the_previous_outputs(tmp
     assert GraphStore.open(out).towns("三所联动").rows == towns
     assert not (out / ".store-new").exists()
     assert not list(out.glob(".*.tmp"))
+
+
+def test_without_a_store_the_pages_come_from_the_finished_graph_file(sample_build, tmp_path):
+    _, with_store = sample_build
+    B.build([SAMPLES], tmp_path, store=False)
+    assert not (tmp_path / "store").exists()
+    for name in ("graph.ttl", *PAGES):
+        assert (tmp_path / name).read_bytes() == (with_store / name).read_bytes(), name
