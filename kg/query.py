@@ -149,12 +149,14 @@ class GraphStore:
         rows = []
         for c in self._named(name, concepts=True):
             label = self._pref(c)
-            extra = {}
-            if evidence:
-                extra = {r["body"]: (r["reports"], r["example"]) for r in self._rows(named_query("evidence_of_concept"), {"c": c})}
-            for r in self._rows(named_query("bodies_of_concept"), {"c": c}):
-                row = (r["town"], r.get("county"), LINK_KIND[r["link"]], label)
-                rows.append(row + extra.get(r["body"], ("0", "")) if evidence else row)
+            if not evidence:
+                # solutions unpacked in projection order (?c ?town ?county ?link): no dict per row
+                rows += [(town.value, county.value if county is not None else None, LINK_KIND[link.value], label)
+                         for _, town, county, link in self._answer(named_query("towns_of_concept"), {"c": c})]
+                continue
+            extra = {r["body"]: (r["reports"], r["example"]) for r in self._rows(named_query("evidence_of_concept"), {"c": c})}
+            rows += [(r["town"], r.get("county"), LINK_KIND[r["link"]], label) + extra.get(r["body"], ("0", ""))
+                     for r in self._rows(named_query("bodies_of_concept"), {"c": c})]
         columns = ("town", "county", "kind", "concept") + (("reports", "example") if evidence else ())
         return Result(columns, tuple(sorted(rows, key=_row_key)))
 
