@@ -354,6 +354,7 @@ def _write_graph_head(out: Path, good: list[Summary], concepts: dict[str, Concep
             place_triples[t[0]].add(t)
         if body:
             named[body] |= s.labels
+        s.labels = frozenset()  # read here only: the pages that follow need the memory more
     concept_of = {label: concept_iri_for(label, lexicon) for label in concepts}
     blocks: list[tuple[str, Callable[[], list[G.Triple]]]] = [
         (G.iri(concept_of[label]), lambda label=label: G.concept_triples(

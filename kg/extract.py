@@ -26,7 +26,7 @@ from .textnorm import CJK_CLASS, HAS_CJK, fold_with_map, strip_quotes
 HEADER_CHARS = 3000
 WEAK_CHARS = 1500  # where a name in running text still counts as evidence of the issuer
 SIGNATURE_CHARS = 300  # the end of a report, where it signs with its full name
-TOKEN_CACHE = 200_000
+TOKEN_CACHE = 20_000
 LEVEL_WORD = {"镇": "township", "乡": "township", "街道": "subdistrict", "街": "subdistrict",
               "县": "county", "旗": "county", "区": "district", "市": "city"}
 
@@ -53,7 +53,7 @@ _CONTINUATION_END = re.compile(r"(?:报告|情况|总结)$")
 _TITLE_END = re.compile(r"(?:报告|总结)$")
 _NON_CJK_HEAD = re.compile(r"^[^\u4e00-\u9fff]+")
 _PARTY_HEAD = re.compile(r"^(?:中共|中国共产党)")
-CACHE_LIMIT = 200_000  # entries per memo below; cleared when full, like the token cache
+CACHE_LIMIT = 20_000  # entries per memo below; cleared when full, like the token cache
 
 
 def _cjk_run_before(text: str, end: int, limit: int) -> str:
