@@ -228,7 +228,7 @@ class EvidenceFiles(Source):
             if r not in self.files:
                 continue
             path, offset, length = self.files[r]
-            with open(path, "rb") as fh:
+            with open(path, "rb", buffering=0) as fh:  # a few KB from each of thousands of files: unbuffered
                 fh.seek(offset)
                 found = json.loads(fh.read(length))
             for concept, n, sentence in found:
@@ -398,11 +398,14 @@ class Concept:
     years: set[str] = field(default_factory=set)  # years of the linked towns' reports naming it
     evidence: _Smallest = field(default_factory=lambda: _Smallest(EVIDENCE_CANDIDATES))
     index: int = 0  # position in the global order, from 1
+    _terms: list[str] | None = None
 
     @property
     def terms(self) -> list[str]:
-        """Its label and other labels, longest first (ties by text)."""
-        return sorted({t for t in (self.label, *self.alts) if t}, key=lambda t: (-len(t), t))
+        """Its label and other labels, longest first (ties by text); sorted once, on first use."""
+        if self._terms is None:
+            self._terms = sorted({t for t in (self.label, *self.alts) if t}, key=lambda t: (-len(t), t))
+        return self._terms
 
 
 @dataclass
