@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .graph import write_atomic
+from .graph import Span, write_atomic
 from .model import Division, Issuer
 
 # the modules whose behaviour decides what an extraction and its rendered blocks hold
@@ -46,8 +46,6 @@ def _issuer(data: dict) -> Issuer:
 
 
 ISSUER_SLOTS = ("body", "county", "city", "province")
-
-Span = tuple[str, int, int]  # (file, byte offset, byte length)
 
 
 @dataclass
@@ -110,10 +108,3 @@ class Cache:
             raise ValueError("entry cut short")
         return Entry(data["encoding"], _issuer(data["issuer"]), [tuple(v) for v in data["votes"]],
                      [tuple(a) for a in data["aliases"]], data["triples"], tuple(spans))
-
-
-def read_span(span: Span) -> bytes:
-    path, offset, length = span
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        return fh.read(length)

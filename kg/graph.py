@@ -299,13 +299,10 @@ class AtomicWriter:
     def write(self, text: str) -> None:
         self.fh.write(text)
 
-    def write_span(self, span: tuple[str, int, int]) -> None:
-        """Append (file, offset, length) bytes of UTF-8 text as they are, without decoding them."""
-        path, offset, length = span
+    def write_span(self, span: Span) -> None:
+        """Append a span of UTF-8 text as its bytes are, without decoding them."""
         self.fh.flush()
-        with open(path, "rb") as src:
-            src.seek(offset)
-            self.fh.buffer.write(src.read(length))
+        self.fh.buffer.write(read_span(span))
 
     def commit(self) -> None:
         self.fh.flush()
@@ -338,6 +335,17 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+Span = tuple[str, int, int]  # (file, byte offset, byte length)
+
+
+def read_span(span: Span) -> bytes:
+    """The bytes of a span (a few KB from one of thousands of files: unbuffered)."""
+    path, offset, length = span
+    with open(path, "rb", buffering=0) as fh:
+        fh.seek(offset)
+        return fh.read(length)
 
 
 _TEMP_IDS = itertools.count()

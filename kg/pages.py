@@ -65,6 +65,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import unquote
 
+from .graph import Span, read_span
 from .model import KINDS
 from .vocab import KIND_CLASS_NAME, KIND_LINK_NAME, ONTOLOGY
 
@@ -207,13 +208,12 @@ class StoreSource(Source):
 
 
 class EvidenceFiles(Source):
-    """A source whose per-mention rows come from what a build wrote for each report
-    (``graph.report_evidence`` as JSON, at (file, offset, length): per concept,
-    the mentions and the least sentence),
-    the whole-graph rows from ``inner``. The same rows a store gives, without
-    reading every mention back out of it."""
+    """A source whose per-mention rows come from what a build kept of each report (the JSON of
+    ``graph.report_evidence`` at a span of its cache: per concept, the mentions and the least
+    sentence) and its whole-graph rows from ``inner``: the rows a store gives, without reading
+    every mention back out of it."""
 
-    def __init__(self, inner: Source, files: dict[str, tuple[str, int, int]]) -> None:
+    def __init__(self, inner: Source, files: dict[str, Span]) -> None:
         self.inner, self.files = inner, files
         self.parallel = inner.parallel
 
@@ -227,11 +227,7 @@ class EvidenceFiles(Source):
         for r in reports:
             if r not in self.files:
                 continue
-            path, offset, length = self.files[r]
-            with open(path, "rb", buffering=0) as fh:  # a few KB from each of thousands of files: unbuffered
-                fh.seek(offset)
-                found = json.loads(fh.read(length))
-            for concept, n, sentence in found:
+            for concept, n, sentence in json.loads(read_span(self.files[r])):
                 yield r, concept, sentence, n
 
 
