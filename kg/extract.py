@@ -30,7 +30,7 @@ TOKEN_CACHE = 20_000
 LEVEL_WORD = {"镇": "township", "乡": "township", "街道": "subdistrict", "街": "subdistrict",
               "县": "county", "旗": "county", "区": "district", "市": "city"}
 
-# Runs of Chinese characters (``textnorm.is_cjk``), matched on a reversed slice to find the run
+# Runs of Chinese characters (``textnorm.CJK_CLASS``), matched on a reversed slice to find the run
 # that ends at a position without walking back one character at a time.
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]*")
 _NAME_RUN = re.compile(f"[{CJK_CLASS}+]*")
@@ -527,17 +527,13 @@ def _generic(tokens: tuple[str, ...]) -> bool:
     return all(t in P.GENERIC_WORDS or len(t) == 1 for t in tokens)
 
 
-def _strip_own(name: str, own_names: set[str]) -> str:
-    """半坡镇执法队 -> 执法队; but 城中区委… is that place's party committee, and stays."""
-    return _strip_own_in_order(name, _own_order(own_names))
-
-
 def _own_order(own_names: set[str]) -> tuple[str, ...]:
     """The order _strip_own tries a report's own names in: longest first (sorted once per report)."""
     return tuple(sorted(own_names, key=len, reverse=True))
 
 
 def _strip_own_in_order(name: str, owns: tuple[str, ...]) -> str:
+    """半坡镇执法队 -> 执法队; but 城中区委… is that place's party committee, and stays."""
     for own in owns:
         rest = name[len(own):]
         if name.startswith(own) and len(rest) >= 2 and not rest.startswith(("委", "党", "政府", "人民政府")):
@@ -574,12 +570,8 @@ def _nested(chosen: list[_Candidate], lexical: list[_Candidate]) -> list[_Candid
     return out
 
 
-def _core(label: str, own_names: set[str]) -> str:
-    """What is left of a name without its writer's place, the organ it hangs under, and a 制度/机制 tail."""
-    return _core_in_order(label, _own_order(own_names))
-
-
 def _core_in_order(label: str, owns: tuple[str, ...]) -> str:
+    """What is left of a name without its writer's place, the organ it hangs under, and a 制度/机制 tail."""
     return _core_of_stripped(_strip_own_in_order(label, owns))
 
 

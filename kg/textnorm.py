@@ -40,15 +40,10 @@ _SPACE_RUN = re.compile(f"[{_SPACES}]+")
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-# the characters is_cjk accepts, for regular expressions (a run of them is found without a Python loop)
+# Chinese characters (the unified ideograph blocks), for regular expressions: a run of them is
+# found without a Python loop
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 HAS_CJK = re.compile(f"[{CJK_CLASS}]")
-
-
-def is_cjk(ch: str) -> bool:
-    """True for a Chinese character (the unified ideograph blocks)."""
-    o = ord(ch)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FA1F
 
 
 def to_simplified(text: str) -> str:
