@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -239,8 +240,10 @@ def body_links(body: str, labels: Iterable[str], concept_of: Callable[[str], str
 
 # ---------------------------------------------------------------------- writers
 
+@lru_cache(maxsize=1 << 16)
 def _compact(term: str) -> str:
-    """An N-Triples term in Turtle's shorter spelling where one exists."""
+    """An N-Triples term in Turtle's shorter spelling where one exists (cached: a concept's IRI
+    is written once for every body linked to it)."""
     if term.startswith("<"):
         value = term[1:-1]
         for prefix, ns in PREFIXES.items():
