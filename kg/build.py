@@ -260,18 +260,27 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
         raise
     lap("graph and store")
     # The pages need only the store and the cached evidence: the graph files are finished and
-    # the store compacted beside them. Whatever the pages do, the graph and the store end whole.
+    # the store compacted beside them. All are swapped in together at the end; a failure or
+    # Ctrl-C before that leaves the previous outputs as they were.
+    cancel = threading.Event()
+    staged = out / ".pages-new"  # the pages wait here to be swapped in with the graph and the store
+    shutil.rmtree(staged, ignore_errors=True)
     with ThreadPoolExecutor(2) as pool:
-        tail = pool.submit(_write_graph_tail, out, ttl, nt, good, result)
+        tail = pool.submit(_write_graph_tail, ttl, nt, good, cancel)
         compacted = pool.submit(loader.optimize) if loader else None
         try:
             if pages:
                 if loader is None:  # the pages read the graph file: it must be whole first
                     tail.result()
+                    ttl.commit()
+                    nt.commit()
                 evidence = {s.record.report: s.blocks[2] for s in good if s.record.report}
-                _write_pages(out, result, evidence, loader.store if loader else None)
+                _write_pages(staged, out, evidence, loader.store if loader else None)
+        except BaseException:
+            cancel.set()
+            raise
         finally:
-            _settle(out, tail, loader, compacted, result)
+            _settle(out, staged, good, ttl, nt, tail, loader, compacted, result, cancel)
     G.write_atomic(out / "manifest.json", json.dumps(_manifest(result), ensure_ascii=False, indent=1) + "\n")
     result.outputs.append(out / "manifest.json")
     lap("pages, graph files, compaction" if pages else "graph files, compaction")
@@ -280,22 +289,48 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
     return result
 
 
-def _settle(out: Path, tail: Future, loader: "_StoreLoader | None", compacted: Future | None,
-            result: BuildResult) -> None:
-    """Wait for the graph files and the store's compaction; swap the store in only if the
-    graph files made it (else it is dropped, and the previous graph and store stay)."""
+def _settle(out: Path, staged: Path, good: list[Summary], ttl: G.AtomicWriter, nt: G.AtomicWriter,
+            tail: Future, loader: "_StoreLoader | None", compacted: Future | None, result: BuildResult,
+            cancel: threading.Event) -> None:
+    """Wait for the graph files and the store, then swap them in with the staged pages; if
+    anything failed or the build was cancelled, drop them all (the previous outputs stay)."""
     try:
         tail.result()
-        if loader:
+        if compacted:
             compacted.result()
+        if cancel.is_set():
+            raise _Cancelled
+        ttl.commit()
+        nt.commit()
+        if loader:
             loader.commit()
             result.outputs.append(out / "store")
-    except BaseException:
+        for page in sorted(staged.iterdir()) if staged.is_dir() else ():
+            os.replace(page, out / page.name)
+            result.outputs.append(out / page.name)
+    except BaseException as exc:
+        cancel.set()
+        ttl.abandon()
+        nt.abandon()
         if loader:
             if compacted:
                 wait([compacted])  # never delete a store RocksDB is still compacting
             loader.abandon()
-        raise
+        if not isinstance(exc, _Cancelled):
+            raise
+        return
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    result.outputs += [out / "graph.ttl", out / "graph.nt"]
+    keep = {G.report_key(s.source, s.record.sha256 or "") + ".txt" for s in good}
+    texts = out / "texts"
+    for stale in texts.glob("*.txt") if texts.is_dir() else ():
+        if stale.name not in keep:
+            stale.unlink()
+
+
+class _Cancelled(Exception):
+    """The build stopped before its outputs were swapped in."""
 
 
 def _extract(files: list[Path], worker: _Worker, jobs: int | None, progress) -> Iterator[Summary]:
@@ -388,37 +423,26 @@ def _write_graph_head(out: Path, good: list[Summary], concepts: dict[str, Concep
     return ttl, nt
 
 
-def _write_graph_tail(out: Path, ttl: G.AtomicWriter, nt: G.AtomicWriter, good: list[Summary],
-                      result: BuildResult) -> None:
-    """Every report's blocks from the cache, in report order; then both files are swapped in.
-    Mostly file copying, so it runs in a thread beside the pages."""
-    try:
-        for s in good:
-            ttl.write_span(s.blocks[0])
-            nt.write_span(s.blocks[1])
-        ttl.commit()
-        nt.commit()
-    except BaseException:
-        ttl.abandon()
-        nt.abandon()
-        raise
-    keep = {G.report_key(s.source, s.record.sha256 or "") + ".txt" for s in good}
-    texts = out / "texts"
-    for stale in texts.glob("*.txt") if texts.is_dir() else ():
-        if stale.name not in keep:
-            stale.unlink()
-    result.outputs += [out / "graph.ttl", out / "graph.nt"]
+def _write_graph_tail(ttl: G.AtomicWriter, nt: G.AtomicWriter, good: list[Summary],
+                      cancel: threading.Event) -> None:
+    """Every report's blocks from the cache, in report order (stopping if the build is
+    cancelled). Mostly file copying, so it runs in a thread beside the pages."""
+    for s in good:
+        if cancel.is_set():
+            return
+        ttl.write_span(s.blocks[0])
+        nt.write_span(s.blocks[1])
 
 
-def _write_pages(out: Path, result: BuildResult, evidence: dict[str, G.Span], store=None) -> None:
-    """The network page, the printable summary, a spreadsheet and a Gephi file: the store (else
-    the graph file) answers the whole-graph questions, each report's cached evidence the
-    per-mention ones."""
+def _write_pages(pages_dir: Path, out: Path, evidence: dict[str, G.Span], store=None) -> None:
+    """The network page, the printable summary, a spreadsheet and a Gephi file, into
+    ``pages_dir``: the store (else the build's graph file) answers the whole-graph questions,
+    each report's cached evidence the per-mention ones."""
     from .pages import EvidenceFiles, as_source, write_pages
     from .query import GraphStore
 
     graph = GraphStore(store) if store is not None else GraphStore.open(out)
-    result.outputs += write_pages(EvidenceFiles(as_source(graph), evidence), out)
+    write_pages(EvidenceFiles(as_source(graph), evidence), pages_dir)
 
 
 class _StoreLoader:

@@ -308,6 +308,8 @@ class AtomicWriter:
         self.fh.buffer.write(read_span(span))
 
     def commit(self) -> None:
+        if self.fh.closed:  # committed already
+            return
         self.fh.flush()
         os.fsync(self.fh.fileno())
         self.fh.close()

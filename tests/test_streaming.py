@@ -94,3 +94,28 @@ def test_without_a_store_the_pages_come_from_the_finished_graph_file(sample_buil
     assert not (tmp_path / "store").exists()
     for name in ("graph.ttl", *PAGES):
         assert (tmp_path / name).read_bytes() == (with_store / name).read_bytes(), name
+
+
+def test_a_failure_while_the_pages_are_drawn_changes_no_output(tmp_path, monkeypatch):
+    """Graph files, store and pages are swapped in together at the end, or not at all."""
+    import kg.pages
+
+    out = tmp_path / "out"
+    B.build([SAMPLES], out)
+    names = ("graph.ttl", "graph.nt", "manifest.json", *PAGES)
+    before = {n: (out / n).read_bytes() for n in names}
+    towns = GraphStore.open(out).towns("三所联动").rows
+    changed = tmp_path / "in"
+    changed.mkdir()
+    (changed / "a.txt").write_text("岔河镇2024年度法治政府建设工作报告\n2024年，岔河镇落实“网格法律诊所”机制。",
+                                   encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kg.pages, "write_pages", broken)
+    with pytest.raises(KeyboardInterrupt):
+        B.build([changed], out)
+    assert {n: (out / n).read_bytes() for n in names} == before
+    assert GraphStore.open(out).towns("三所联动").rows == towns
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
