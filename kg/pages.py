@@ -20,6 +20,9 @@ per report, town and concept:
   ``GROUP_CONCAT``) only where its mentions do not tell them, which never
   happens in a graph ``kg build`` made. On an Oxigraph store the batches run
   two at a time, in threads (Oxigraph releases the GIL while it evaluates).
+  ``kg build`` skips that SELECT: its workers wrote the same per-(report,
+  concept) counts and least sentences beside each report (``EvidenceFiles``),
+  which is cheaper than reading every mention back out of the store.
 * Each batch's rows go straight to ``towns.csv`` and to the edges of
   ``graph.graphml`` (both streamed), and are folded into per-town and
   per-concept counts; details are kept only for the towns the summary shows
