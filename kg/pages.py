@@ -70,7 +70,7 @@ from urllib.parse import unquote
 
 from .graph import Span, read_span
 from .model import KINDS
-from .vocab import KIND_CLASS_NAME, KIND_LINK_NAME, ONTOLOGY
+from .vocab import KIND_CLASS_NAME, KIND_LINK_NAME, KIND_OF_CLASS, KIND_OF_LINK, ONTOLOGY
 
 Select = Callable[[str], "list[dict[str, str]]"]
 
@@ -86,8 +86,6 @@ KIND_KEYS = KINDS
 KIND_CLASS = KIND_CLASS_NAME
 KIND_LINK = KIND_LINK_NAME
 LINK_KEYS = tuple(KIND_LINK[k] for k in KIND_KEYS)
-KIND_BY_CLASS = {FZ + c: k for k, c in KIND_CLASS.items()}
-KIND_BY_LINK = {FZ + link: k for k, link in KIND_LINK.items()}
 
 # Administrative levels, most specific first (a body typed twice takes the first).
 LEVELS = ("Township", "Subdistrict", "County", "District", "City", "Province")
@@ -559,14 +557,14 @@ def _concepts(src: Source) -> dict[str, Concept]:
     labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
     alts: dict[str, set[str]] = defaultdict(set)
     for c, typ, label, lang, alt, p in src.rows(Q_CONCEPTS, ("concept", "type", "label", "lang", "alt", "p")):
-        if typ in KIND_BY_CLASS:
-            kinds[c].add(KIND_BY_CLASS[typ])
+        if typ in KIND_OF_CLASS:
+            kinds[c].add(KIND_OF_CLASS[typ])
         if label:
             labels[c].add((squash(label), lang or ""))
         if alt:
             alts[c].add(squash(alt))
-        if p in KIND_BY_LINK:
-            preds[c].add(KIND_BY_LINK[p])
+        if p in KIND_OF_LINK:
+            preds[c].add(KIND_OF_LINK[p])
     out: dict[str, Concept] = {}
     for c in set(kinds) | set(preds):
         kind = next((k for k in KIND_KEYS if k in kinds.get(c, ())), None) or \

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from .errors import GraphError, QueryError
 from .graph import PREFIXES
 from .model import KINDS
-from .vocab import KIND_LINK_NAME, ONTOLOGY
+from .vocab import KIND_OF_LINK
 
 PREFIX_MAP = dict(PREFIXES) | {
     "prov": "http://www.w3.org/ns/prov#",
@@ -151,11 +151,11 @@ class GraphStore:
             label = self._pref(c)
             if not evidence:
                 # solutions unpacked in projection order (?c ?town ?county ?link): no dict per row
-                rows += [(town.value, county.value if county is not None else None, LINK_KIND[link.value], label)
+                rows += [(town.value, county.value if county is not None else None, KIND_OF_LINK[link.value], label)
                          for _, town, county, link in self._answer(named_query("towns_of_concept"), {"c": c})]
                 continue
             extra = {r["body"]: (r["reports"], r["example"]) for r in self._rows(named_query("evidence_of_concept"), {"c": c})}
-            rows += [(r["town"], r.get("county"), LINK_KIND[r["link"]], label) + extra.get(r["body"], ("0", ""))
+            rows += [(r["town"], r.get("county"), KIND_OF_LINK[r["link"]], label) + extra.get(r["body"], ("0", ""))
                      for r in self._rows(named_query("bodies_of_concept"), {"c": c})]
         columns = ("town", "county", "kind", "concept") + (("reports", "example") if evidence else ())
         return Result(columns, tuple(sorted(rows, key=_row_key)))
@@ -165,7 +165,7 @@ class GraphStore:
         rows = []
         for b in self._named(town, concepts=False):
             for r in self._rows(named_query("concepts_of_body"), {"body": b}):
-                rows.append((r["town"], r.get("county"), LINK_KIND[r["link"]], r["concept"], r["mentions"]))
+                rows.append((r["town"], r.get("county"), KIND_OF_LINK[r["link"]], r["concept"], r["mentions"]))
         rows.sort(key=lambda r: (r[0], r[1] or "", KINDS.index(r[2]), -int(r[4]), r[3]))
         return Result(("town", "county", "kind", "concept", "mentions"), tuple(rows))
 
@@ -223,9 +223,6 @@ class GraphStore:
 
 def _row_key(row: tuple) -> tuple:
     return (row[3], row[0], row[1] or "", row[2])
-
-
-LINK_KIND = {ONTOLOGY + link: kind for kind, link in KIND_LINK_NAME.items()}
 
 
 def _plain(term: object) -> str | None:

@@ -63,3 +63,6 @@ KIND_LINK_NAME = {"institution": "hasInstitution", "mechanism": "usesMechanism",
                   "law": "citesLaw", "role": "hasRole"}
 LEVEL_CLASS_NAME = {"township": "Township", "subdistrict": "Subdistrict", "county": "County",
                     "district": "District", "city": "City", "province": "Province"}
+# the same tables read back from a graph: a link predicate's or a concept class's full IRI -> kind
+KIND_OF_LINK = {ONTOLOGY + name: kind for kind, name in KIND_LINK_NAME.items()}
+KIND_OF_CLASS = {ONTOLOGY + name: kind for kind, name in KIND_CLASS_NAME.items()}
