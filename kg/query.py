@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from .errors import GraphError, QueryError
 from .graph import PREFIXES
 from .model import KINDS
-from .vocab import KIND_OF_LINK
+from .vocab import ID, KIND_OF_LINK
 
 PREFIX_MAP = dict(PREFIXES) | {
     "prov": "http://www.w3.org/ns/prov#",
@@ -201,7 +201,7 @@ class GraphStore:
 
     def _named(self, name: str, *, concepts: bool) -> list[ox.NamedNode]:
         """Concepts (or bodies) with a label equal to ``name`` — as Chinese or plain text — else containing it."""
-        wanted = "https://w3id.org/fzkg/id/concept/" if concepts else "https://w3id.org/fzkg/id/place/"
+        wanted = ID + ("concept/" if concepts else "place/")  # where graph.py mints them
         found: set[str] = set()
         for literal in (ox.Literal(name, language="zh"), ox.Literal(name)):
             found |= {r["node"] for r in self._rows(named_query("labelled"), {"name": literal})}
