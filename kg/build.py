@@ -466,7 +466,6 @@ class _StoreLoader:
         import pyoxigraph as ox
 
         self._ox = ox
-        self.out = out
         self.new, self.old, self.live = out / ".store-new", out / ".store-old", out / "store"
         for d in (self.new, self.old):
             shutil.rmtree(d, ignore_errors=True)
@@ -509,14 +508,13 @@ class _StoreLoader:
         for thread in self.threads:
             thread.join()
 
-    def finish(self):
-        """Load what is left and return the store, complete, for reading (it is not swapped in yet)."""
+    def finish(self) -> None:
+        """Load what is left: ``store`` is then complete, for reading (it is not swapped in yet)."""
         self._send()
         self._stop_threads()
         if self.error is not None:
             raise self.error
         self.store.flush()
-        return self.store
 
     def optimize(self) -> None:
         """Compact the store. Many small loads leave many overlapping files, and a lookup

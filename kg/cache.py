@@ -37,15 +37,15 @@ def fingerprint(vocab: Sequence[str | Path] = ()) -> str:
     return h.hexdigest()[:16]
 
 
+ISSUER_SLOTS = ("body", "county", "city", "province")
+
+
 def _division(d: Division | None) -> dict | None:
     return {"name": d.name, "level": d.level} if d else None
 
 
 def _issuer(data: dict) -> Issuer:
     return Issuer(*(Division(**d) if d else None for d in (data.get(k) for k in ISSUER_SLOTS)))
-
-
-ISSUER_SLOTS = ("body", "county", "city", "province")
 
 
 @dataclass
