@@ -265,6 +265,11 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, an ellipsis standing for what was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _int(value: str | None) -> int:
     try:
         return int(value) if value is not None else 0

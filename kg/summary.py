@@ -41,7 +41,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import pages
-from .pages import CSV_HEADER, KIND_KEYS, TOWN_COLOUR, Concept, Corpus, gather, squash  # noqa: F401
+from .pages import CSV_HEADER, KIND_KEYS, TOWN_COLOUR, Concept, Corpus, gather, shorten, squash  # noqa: F401
 
 Select = Callable[[str], "list[dict[str, str]]"]
 
@@ -81,10 +81,6 @@ LEVEL_LABEL = {"Township": "乡镇", "Subdistrict": "街道", "County": "县级"
 
 # ---------------------------------------------------------------- helpers
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def evidence_markup(sentence: str, surface: str, limit: int = SENTENCE_CHARS) -> Markup:
     """The sentence as HTML with the first occurrence of ``surface`` in ``<mark>``.
 
@@ -94,7 +90,7 @@ def evidence_markup(sentence: str, surface: str, limit: int = SENTENCE_CHARS) ->
     sentence, surface = squash(sentence), squash(surface)
     at = sentence.find(surface) if surface else -1
     if at < 0:
-        return escape(_shorten(sentence, limit))
+        return escape(shorten(sentence, limit))
     before, after = sentence[:at], sentence[at + len(surface):]
     if len(sentence) > limit:
         budget = max(limit - len(surface), 0)
@@ -143,7 +139,7 @@ def _chart(kind: Kind, concepts: list[Concept]) -> dict:
         names = c.names.items
         bars.append({
             "label": c.label,
-            "short": _shorten(c.label, BAR_LABEL_CHARS),
+            "short": shorten(c.label, BAR_LABEL_CHARS),
             "count": n,
             "y": pad_top + i * row_h,
             "w": round(max(bar_w * n / scale_max, 2), 1),
@@ -235,7 +231,7 @@ def summary_context(data: Corpus, *, title: str = "法治政府建设报告概�
         years=data.years,
         kind_counts=kind_counts,
         charts=[_chart(KIND_BY_KEY["mechanism"], concepts), _chart(KIND_BY_KEY["programme"], concepts)],
-        mechanisms=[{"concept": c, "short": _shorten(c.label, MATRIX_LABEL_CHARS)} for c in mechanisms],
+        mechanisms=[{"concept": c, "short": shorten(c.label, MATRIX_LABEL_CHARS)} for c in mechanisms],
         n_mechanisms=sum(1 for c in concepts if c.kind == "mechanism"),
         matrix_rows=rows,
         cards=cards,

@@ -31,7 +31,7 @@ import pyvis
 from pyvis.edge import Edge
 from pyvis.network import Network
 
-from .pages import Concept, Corpus, Town, gather, local_name, marked_term
+from .pages import Concept, Corpus, Town, gather, local_name, marked_term, shorten, squash
 
 Select = Callable[[str], "list[dict[str, str]]"]
 
@@ -84,8 +84,7 @@ _VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 # ---------------------------------------------------------------- helpers
 
 def _clip(text: str, limit: int = SENTENCE_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(squash(text), limit)
 
 
 @lru_cache(maxsize=64)
