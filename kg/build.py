@@ -38,6 +38,7 @@ from .extract import Extractor
 from .ingest import DEFAULT_MAX_BYTES, SUFFIXES, find_inputs, parse_document, read_bytes
 from .lexicon import Lexicon
 from .model import Extraction, Issuer
+from .pages import FILES as PAGE_FILES
 from .resolve import Concept, concept_iri_for, resolve_concepts
 
 
@@ -82,6 +83,7 @@ class BuildResult:
     bytes_read: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    store_update: tuple[int, int] | None = None  # (reports loaded, deleted) if the previous store was built on
     outputs: list[Path] = field(default_factory=list)
 
     @property
@@ -224,7 +226,8 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
     shared: dict[str, str] = {}  # one string object per label, however many reports name it
     summaries = []
     # the reports' triples go to the store as they come, loaded in a thread beside the extraction
-    loader = _StoreLoader(out) if store else None
+    loader = _StoreLoader(out, cache.root.name, reuse=not rebuild, pages=_drawing_code() if pages else None) \
+        if store else None
     try:
         for s in _extract(files, worker, jobs, progress):
             if s.record.status == "ok" and s.record.sha256 not in seen:  # a duplicate's votes are its twin's
@@ -234,7 +237,7 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
                 for label, surface in s.aliases:
                     forms[label].add(surface)
                 if loader:
-                    loader.feed(G.read_span(s.blocks[0]))
+                    loader.add(s.record.report, s.record.sha256, s.blocks[0])
             s.labels = frozenset(shared.setdefault(label, label) for label, _ in s.votes)
             s.mentions, s.votes, s.aliases = len(s.votes), [], []
             summaries.append(s)
@@ -259,6 +262,12 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
             loader.abandon()
         raise
     lap("graph and store")
+    if loader and loader.reused:
+        result.store_update = (loader.added, loader.removed)
+    # the pages are a function of the store and the code that draws them: if neither changed, keep them
+    draw = pages and not (loader and loader.pages_current and all((out / f).is_file() for f in PAGE_FILES))
+    if pages and not draw:
+        result.outputs += [out / f for f in PAGE_FILES]
     # The pages need only the store and the cached evidence: the graph files are finished and
     # the store compacted beside them. All are swapped in together at the end; a failure or
     # Ctrl-C before that leaves the previous outputs as they were.
@@ -269,7 +278,7 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
         tail = pool.submit(_write_graph_tail, ttl, nt, good, cancel)
         compacted = pool.submit(loader.optimize) if loader else None
         try:
-            if pages:
+            if draw:
                 if loader is None:  # the pages read the graph file: it must be whole first
                     tail.result()
                     ttl.commit()
@@ -302,12 +311,14 @@ def _settle(out: Path, staged: Path, good: list[Summary], ttl: G.AtomicWriter, n
             raise _Cancelled
         ttl.commit()
         nt.commit()
-        if loader:
-            loader.commit()
-            result.outputs.append(out / "store")
+        # the pages before the store: a store that says its pages are current must never be
+        # swapped in without them
         for page in sorted(staged.iterdir()) if staged.is_dir() else ():
             os.replace(page, out / page.name)
             result.outputs.append(out / page.name)
+        if loader:
+            loader.commit()
+            result.outputs.append(out / "store")
     except BaseException as exc:
         cancel.set()
         ttl.abandon()
@@ -405,14 +416,14 @@ def _write_graph_head(out: Path, good: list[Summary], concepts: dict[str, Concep
     try:
         ttl.write(G.turtle_prefixes())
         fixed = 0
-        for _, make in blocks:
+        for subject, make in blocks:
             triples = make()
             fixed += len(set(triples))
             text = G.turtle_block(triples)
             ttl.write(text)
             nt.write(G.ntriples_block(triples))
             if store:
-                store.feed(text.encode("utf-8"))
+                store.head(subject, text)
         if store:
             store.finish()
     except BaseException:
@@ -432,6 +443,18 @@ def _write_graph_tail(ttl: G.AtomicWriter, nt: G.AtomicWriter, good: list[Summar
             return
         ttl.write_span(s.blocks[0])
         nt.write_span(s.blocks[1])
+
+
+def _drawing_code() -> str:
+    """A hash of what the pages are drawn with: the package's files and the libraries' versions."""
+    from importlib import metadata, resources
+
+    h = hashlib.sha256(" ".join(metadata.version(d) for d in ("pyvis", "jinja2")).encode())
+    package = resources.files("kg")
+    for path in sorted(Path(str(package)).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(path.relative_to(str(package)).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _write_pages(pages_dir: Path, out: Path, evidence: dict[str, G.Span], store=None) -> None:
@@ -457,19 +480,42 @@ class _StoreLoader:
     build, as much as the extraction.
     Turtle parses faster than the same triples as N-Triples, and the graph
     was validated where its IRIs were minted, so the lenient parser is safe.
+
+    Filling a store from nothing is most of a re-run's time, so a build
+    starts from a copy of the previous store when one made by the same
+    extractor is there (a RocksDB checkpoint: hard links, milliseconds). A
+    report's triples depend only on its file and the extractor, so a report
+    already in the store is left as it is; the reports gone are deleted, the
+    new ones loaded, and of the concepts and places (which depend on the
+    whole batch) only the subjects whose block changed are replaced. What
+    the store holds is written beside it (``STATE``) for the next build.
     """
 
     CHUNK = 16 << 20  # bytes of Turtle per bulk load
     THREADS = 2  # loads at once: one load is single-threaded, and chunks load independently
+    STATE = "fzkg-state.json"  # in the store's folder, so it is swapped in with the store
+    BATCH = 1000  # subjects per delete
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, fingerprint: str, reuse: bool = True, pages: str | None = None) -> None:
         import pyoxigraph as ox
 
         self._ox = ox
         self.new, self.old, self.live = out / ".store-new", out / ".store-old", out / "store"
         for d in (self.new, self.old):
             shutil.rmtree(d, ignore_errors=True)
+        self.fingerprint = fingerprint
+        previous = self._copy_previous() if reuse else None
+        self.base_reports: dict[str, str] = previous["reports"] if previous else {}  # report -> sha256
+        self.base_heads: dict[str, str] = previous["heads"] if previous else {}  # subject -> digest
+        self.reused = previous is not None
+        self.pages = pages  # the code that draws the pages swapped in with this store, if any are
+        self.pages_before = previous.get("pages") if previous else None
+        self.touched = False  # whether this build changed anything in the copy of the previous store
         self.store = ox.Store(str(self.new))
+        self.reports: dict[str, str] = {}
+        self.heads: dict[str, str] = {}
+        self.changed: list[tuple[str, bytes]] = []  # head subjects to delete, then load again
+        self.added = 0  # reports loaded by this build
         self.prefixes = G.turtle_prefixes().encode("utf-8")
         self.parts: list[bytes] = []
         self.size = 0
@@ -480,8 +526,71 @@ class _StoreLoader:
         for thread in self.threads:
             thread.start()
 
-    def feed(self, turtle: bytes) -> None:
+    def _copy_previous(self) -> dict | None:
+        """The previous store's state, once the store is copied to ``new``; None if it cannot
+        be built on (none there, another extractor or Oxigraph made it, or it will not open)."""
+        try:
+            state = json.loads((self.live / self.STATE).read_text(encoding="utf-8"))
+            if state.get("fingerprint") != self.fingerprint or state.get("oxigraph") != self._ox.__version__:
+                return None
+            self._ox.Store.read_only(str(self.live)).backup(str(self.new))
+            return state
+        except Exception:  # any failure here only means starting from an empty store
+            shutil.rmtree(self.new, ignore_errors=True)
+            return None
+
+    @property
+    def pages_current(self) -> bool:
+        """Whether the pages beside the previous store are what this build would draw: the
+        store is unchanged and the same code drew them."""
+        return self.reused and not self.touched and self.pages is not None and self.pages_before == self.pages
+
+    @property
+    def removed(self) -> int:
+        return len(self.base_reports.keys() - self.reports.keys())
+
+    def add(self, report: str, sha256: str, turtle: G.Span) -> None:
+        """A report's block, read from the cache unless the store has it already."""
+        self.reports[report] = sha256
+        held = self.base_reports.get(report)
+        if held == sha256:
+            return
+        if held is not None:  # same file name and hash prefix, other content: out with the old
+            self._delete(_DELETE_REPORTS, [G.iri(report)])
+        self.added += 1
+        self._feed(G.read_span(turtle))
+
+    def head(self, subject: str, turtle: str) -> None:
+        """A concept's or place's block (they come after every report)."""
+        data = turtle.encode("utf-8")
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        self.heads[subject] = digest
+        held = self.base_heads.get(subject)
+        if held == digest:
+            return
+        if held is None:
+            self._feed(data)
+            return
+        self.changed.append((subject, data))
+        if len(self.changed) >= self.BATCH:
+            self._replace_changed()
+
+    def _replace_changed(self) -> None:
+        self._delete(_DELETE_SUBJECTS, [s for s, _ in self.changed])
+        for _, data in self.changed:
+            self._feed(data)
+        self.changed = []
+
+    def _delete(self, update: str, terms: list[str]) -> None:
+        """Run ``update`` on the IRIs (N-Triples terms), a batch at a time."""
+        for i in range(0, len(terms), self.BATCH):
+            self.touched = True
+            values = " ".join(terms[i:i + self.BATCH])
+            self.store.update(update % {"v": values})
+
+    def _feed(self, turtle: bytes) -> None:
         """Turtle (UTF-8) that uses only the prefixes of ``graph.turtle_prefixes``."""
+        self.touched = True
         self.parts.append(turtle)
         self.size += len(turtle)
         if self.size >= self.CHUNK:
@@ -509,18 +618,27 @@ class _StoreLoader:
             thread.join()
 
     def finish(self) -> None:
-        """Load what is left: ``store`` is then complete, for reading (it is not swapped in yet)."""
+        """Load what is left and delete what is gone: ``store`` is then complete, for reading
+        (it is not swapped in yet)."""
+        self._replace_changed()
+        self._delete(_DELETE_SUBJECTS, sorted(self.base_heads.keys() - self.heads.keys()))
+        self._delete(_DELETE_REPORTS, [G.iri(r) for r in sorted(self.base_reports.keys() - self.reports.keys())])
         self._send()
         self._stop_threads()
         if self.error is not None:
             raise self.error
         self.store.flush()
+        state = {"fingerprint": self.fingerprint, "oxigraph": self._ox.__version__,
+                 "reports": self.reports, "heads": self.heads, "pages": self.pages}
+        G.write_atomic(self.new / self.STATE, json.dumps(state, ensure_ascii=False, sort_keys=True))
 
     def optimize(self) -> None:
         """Compact the store. Many small loads leave many overlapping files, and a lookup
         reads each: compacting once makes "which towns use X" 3-4x faster on a big build.
+        A store built on a compacted one with few reports changed is left as it is.
         Runs in RocksDB's threads; the store can be read meanwhile."""
-        self.store.optimize()
+        if not self.reused or 8 * (self.added + self.removed) > len(self.reports):
+            self.store.optimize()
 
     def commit(self) -> None:
         """Swap the finished store in for the previous one."""
@@ -537,6 +655,12 @@ class _StoreLoader:
             self._stop_threads()
         self.store = None
         shutil.rmtree(self.new, ignore_errors=True)
+
+
+# the triples of the subjects, or of the reports and their mentions, listed in %(v)s
+_DELETE_SUBJECTS = "DELETE { ?s ?p ?o } WHERE { VALUES ?s { %(v)s } ?s ?p ?o }"
+_DELETE_REPORTS = ("PREFIX fz: <https://w3id.org/fzkg/ontology#> DELETE { ?s ?p ?o } WHERE {"
+                   " { VALUES ?r { %(v)s } ?s fz:inReport ?r } UNION { VALUES ?s { %(v)s } } ?s ?p ?o }")
 
 
 def _prune(root: Path, keep: str) -> threading.Thread:

@@ -875,6 +875,9 @@ def graphml_nodes(corpus: Corpus) -> Iterator[str]:
 
 # ---------------------------------------------------------------- all four, written once
 
+FILES = ("network.html", "summary.html", "towns.csv", "graph.graphml")  # what write_pages writes
+
+
 def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_towns: int | None = None,
                 title: str | None = None, network_title: str | None = None) -> list[Path]:
     """Write network.html, summary.html, towns.csv and graph.graphml into ``out_dir``.
@@ -927,7 +930,7 @@ def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_t
         if not edges.closed:
             edges.close()
         Path(edges_tmp).unlink(missing_ok=True)
-    return [out / name for name in ("network.html", "summary.html", "towns.csv", "graph.graphml")]
+    return [out / name for name in FILES]
 
 
 def _write_streamed(path: Path, write: Callable[[TextIO], None]) -> None:

@@ -1,0 +1,109 @@
+"""A build starts from the previous build's store: it must end with exactly the store, graph
+and pages a build from nothing makes, and leave alone what did not change."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pyoxigraph as ox
+import pytest
+
+from kg import build as B
+from kg.pages import FILES as PAGES
+
+from conftest import SAMPLES
+
+
+def _quads(out) -> list[str]:
+    store = ox.Store.read_only(str(out / "store"))
+    return sorted(store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines())
+
+
+def _outputs(out) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in ("graph.ttl", "graph.nt", *PAGES)}
+
+
+@pytest.fixture
+def reports(tmp_path):
+    folder = tmp_path / "reports"
+    shutil.copytree(SAMPLES, folder)
+    return folder
+
+
+@pytest.fixture
+def first(reports, tmp_path):
+    out = tmp_path / "out"
+    assert B.build([reports], out).store_update is None  # nothing to start from
+    return out
+
+
+def test_a_build_on_the_previous_store_equals_a_build_from_nothing(reports, first, tmp_path):
+    files = sorted(reports.glob("*.txt"))
+    files[0].unlink()  # gone
+    text = files[1].read_text(encoding="utf-8")
+    assert "法律明白人" in text
+    files[1].write_text(text.replace("法律明白人", "网格法律诊所"), encoding="utf-8")  # changed
+    text = files[4].read_text(encoding="utf-8")
+    (reports / "new.txt").write_text(text.replace("网格法律诊所", "三所联动"), encoding="utf-8")  # new, same town
+
+    again = B.build([reports], first)
+    fresh = tmp_path / "fresh"
+    B.build([reports], fresh)
+
+    assert again.store_update == (2, 2)  # the changed report counts as deleted and loaded
+    quads = _quads(first)
+    assert quads == _quads(fresh)
+    assert not any("/report/" + files[0].stem in q for q in quads)
+    assert _outputs(first) == _outputs(fresh)
+    state = json.loads((first / "store" / B._StoreLoader.STATE).read_text(encoding="utf-8"))
+    assert len(state["reports"]) == 5
+
+
+def test_an_unchanged_rerun_keeps_the_store_and_the_pages(reports, first):
+    before = {name: (first / name).stat().st_mtime_ns for name in PAGES}
+    quads = _quads(first)
+    outputs = _outputs(first)
+
+    again = B.build([reports], first)
+
+    assert again.store_update == (0, 0)
+    assert {name: (first / name).stat().st_mtime_ns for name in PAGES} == before  # not drawn again
+    assert _quads(first) == quads
+    assert _outputs(first) == outputs
+
+
+def test_pages_are_drawn_again_when_their_code_changed(reports, first, monkeypatch):
+    before = {name: (first / name).stat().st_mtime_ns for name in PAGES}
+    monkeypatch.setattr(B, "_drawing_code", lambda: "other code")
+
+    assert B.build([reports], first).store_update == (0, 0)
+    assert all((first / name).stat().st_mtime_ns != before[name] for name in PAGES)
+
+
+def test_a_deleted_page_is_drawn_again(reports, first):
+    (first / "summary.html").unlink()
+    B.build([reports], first)
+    assert (first / "summary.html").is_file()
+
+
+@pytest.mark.parametrize("spoil", ["fingerprint", "garbage", "missing"])
+def test_a_store_that_cannot_be_built_on_is_built_from_nothing(reports, first, spoil):
+    state = first / "store" / B._StoreLoader.STATE
+    quads = _quads(first)
+    if spoil == "fingerprint":
+        data = json.loads(state.read_text(encoding="utf-8"))
+        data["fingerprint"] = "another extractor"
+        state.write_text(json.dumps(data), encoding="utf-8")
+    elif spoil == "garbage":
+        state.write_text("{not json", encoding="utf-8")
+    else:
+        state.unlink()
+
+    assert B.build([reports], first).store_update is None
+    assert _quads(first) == quads
+    assert state.is_file()
+
+
+def test_rebuild_starts_from_nothing(reports, first):
+    assert B.build([reports], first, rebuild=True).store_update is None
