@@ -7,7 +7,9 @@ each report's triples into the store while the pool works on the next ones.
 Then every concept gets its one kind, the concepts and places complete the
 store, and the graph files are streamed from the cache beside the pages, so
 memory grows with the number of distinct concepts and bodies, not with the
-corpus. A file that cannot be read costs that file only.
+corpus. A file that cannot be read costs that file only. A re-run builds on
+the previous store: only the reports that changed are loaded or deleted, and
+unchanged pages are kept.
 
 Outputs in the build folder, each written atomically:
 graph.ttl, graph.nt, manifest.json, texts/<report>.txt, store/ (Oxigraph),
@@ -508,6 +510,8 @@ class _StoreLoader:
         self.base_reports: dict[str, str] = previous["reports"] if previous else {}  # report -> sha256
         self.base_heads: dict[str, str] = previous["heads"] if previous else {}  # subject -> digest
         self.reused = previous is not None
+        self.uncompacted: int = previous["uncompacted"] if previous else 0  # reports loaded or deleted since it was last compacted
+        self.compact = True  # decided by finish()
         self.pages = pages  # the code that draws the pages swapped in with this store, if any are
         self.pages_before = previous.get("pages") if previous else None
         self.touched = False  # whether this build changed anything in the copy of the previous store
@@ -531,7 +535,9 @@ class _StoreLoader:
         be built on (none there, another extractor or Oxigraph made it, or it will not open)."""
         try:
             state = json.loads((self.live / self.STATE).read_text(encoding="utf-8"))
-            if state.get("fingerprint") != self.fingerprint or state.get("oxigraph") != self._ox.__version__:
+            if (state.get("fingerprint") != self.fingerprint or state.get("oxigraph") != self._ox.__version__
+                    or not isinstance(state.get("reports"), dict) or not isinstance(state.get("heads"), dict)
+                    or not isinstance(state.get("uncompacted"), int)):
                 return None
             self._ox.Store.read_only(str(self.live)).backup(str(self.new))
             return state
@@ -628,16 +634,20 @@ class _StoreLoader:
         if self.error is not None:
             raise self.error
         self.store.flush()
+        # A store built on is compacted once the reports loaded or deleted since it last was
+        # are an eighth of it; below that, the new files cost lookups little.
+        uncompacted = self.uncompacted + self.added + self.removed
+        self.compact = not self.reused or 8 * uncompacted > len(self.reports)
         state = {"fingerprint": self.fingerprint, "oxigraph": self._ox.__version__,
-                 "reports": self.reports, "heads": self.heads, "pages": self.pages}
+                 "reports": self.reports, "heads": self.heads, "pages": self.pages,
+                 "uncompacted": 0 if self.compact else uncompacted}
         G.write_atomic(self.new / self.STATE, json.dumps(state, ensure_ascii=False, sort_keys=True))
 
     def optimize(self) -> None:
-        """Compact the store. Many small loads leave many overlapping files, and a lookup
-        reads each: compacting once makes "which towns use X" 3-4x faster on a big build.
-        A store built on a compacted one with few reports changed is left as it is.
-        Runs in RocksDB's threads; the store can be read meanwhile."""
-        if not self.reused or 8 * (self.added + self.removed) > len(self.reports):
+        """Compact the store (if ``finish`` decided to). Many small loads leave many
+        overlapping files, and a lookup reads each: compacting once makes "which towns use X"
+        3-4x faster on a big build. Runs in RocksDB's threads; the store can be read meanwhile."""
+        if self.compact:
             self.store.optimize()
 
     def commit(self) -> None:

@@ -107,3 +107,29 @@ def test_a_store_that_cannot_be_built_on_is_built_from_nothing(reports, first, s
 
 def test_rebuild_starts_from_nothing(reports, first):
     assert B.build([reports], first, rebuild=True).store_update is None
+
+
+def test_small_changes_add_up_to_a_compaction(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    samples = sorted(SAMPLES.glob("*.txt"))
+    for i in range(20):
+        text = samples[i % len(samples)].read_text(encoding="utf-8")
+        (folder / f"r{i:02d}.txt").write_text(f"{text}\n附件{i}。\n", encoding="utf-8")
+    out = tmp_path / "out"
+
+    def uncompacted() -> int:
+        return json.loads((out / "store" / B._StoreLoader.STATE).read_text(encoding="utf-8"))["uncompacted"]
+
+    B.build([folder], out, pages=False)
+    assert uncompacted() == 0
+    (folder / "r00.txt").unlink()  # 1 report of 20: not worth compacting
+    assert B.build([folder], out, pages=False).store_update == (0, 1)
+    assert uncompacted() == 1
+    changed = folder / "r01.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "改。\n", encoding="utf-8")
+    assert B.build([folder], out, pages=False).store_update == (1, 1)
+    assert uncompacted() == 0  # 3 changes since the last compaction: over an eighth of 19
+    fresh = tmp_path / "fresh"
+    B.build([folder], fresh, pages=False)
+    assert _quads(out) == _quads(fresh)
