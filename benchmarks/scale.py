@@ -9,7 +9,9 @@ seconds, MB/s, peak RSS of the whole process tree, triples, store size, the
 median latency of "which towns use X" (the whole `kg towns` command, process
 start included, and the query alone, for a popular and a rare X) and of a
 GROUP BY "towns per mechanism", next to `jieba.lcut` throughput on the same text measured in
-the same run (one core, the baseline the issue compares with).
+the same run (one core, the baseline the issue compares with). Then two
+re-runs on the same folder: with nothing changed, and with 1% more reports
+(a separate synthetic batch, kept beside the corpus).
 """
 
 from __future__ import annotations
@@ -68,9 +70,10 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run_build(corpus: Path, out: Path, jobs: int | None) -> tuple[float, int, str]:
+def run_build(corpus: Path | list[Path], out: Path, jobs: int | None) -> tuple[float, int, str]:
     """(seconds, peak RSS bytes of the tree, the build's summary line)."""
-    cmd = [sys.executable, "-c", "from kg.cli import main; main()", "build", str(corpus), "--out", str(out)]
+    inputs = [str(c) for c in (corpus if isinstance(corpus, list) else [corpus])]
+    cmd = [sys.executable, "-c", "from kg.cli import main; main()", "build", *inputs, "--out", str(out)]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     start = time.perf_counter()
@@ -138,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
     synth = _synth()
     header = ("reports", "MB", "build s", "MB/s", "jieba MB/s", "x jieba", "peak RSS MB", "triples", "store MB",
-              "towns X cmd ms", "towns X query ms (towns)", "rare X query ms (towns)", "GROUP BY ms")
+              "towns X cmd ms", "towns X query ms (towns)", "rare X query ms (towns)", "GROUP BY ms",
+              "re-run s: unchanged", "re-run s: +1% reports")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for n in args.sizes:
@@ -160,10 +164,15 @@ def main(argv: list[str] | None = None) -> int:
         group_ms = median_ms(lambda: store.query(TOWNS_PER_MECHANISM))
         n_popular, n_rare = len(store.towns(POPULAR).rows), len(store.towns(rare).rows)
         del store
+        unchanged, _, _ = run_build(corpus, out, args.jobs)
+        extra = args.work / f"extra-{n}"
+        if not (extra / "manifest.tsv").is_file():
+            synth.generate(max(1, n // 100), extra, seed=n + 1)
+        grown, _, _ = run_build([corpus, extra], out, args.jobs)
         row = (n, f"{mb:.0f}", f"{seconds:.1f}", f"{mb / seconds:.2f}", f"{jieba_speed:.2f}",
                f"{mb / seconds / jieba_speed:.1f}", f"{peak / 1e6:.0f}", manifest["triples"],
                f"{dir_bytes(out / 'store') / 1e6:.0f}", f"{cmd_ms:.0f}", f"{popular_ms:.1f} ({n_popular})",
-               f"{rare_ms:.1f} ({n_rare})", f"{group_ms:.0f}")
+               f"{rare_ms:.1f} ({n_rare})", f"{group_ms:.0f}", f"{unchanged:.1f}", f"{grown:.1f}")
         print("| " + " | ".join(map(str, row)) + " |", flush=True)
         print(f"  ({line})", file=sys.stderr)
     return 0
