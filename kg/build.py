@@ -267,7 +267,7 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
     if loader and loader.reused:
         result.store_update = (loader.added, loader.removed)
     # the pages are a function of the store and the code that draws them: if neither changed, keep them
-    draw = pages and not (loader and loader.pages_current and all((out / f).is_file() for f in PAGE_FILES))
+    draw = pages and not (loader and loader.pages_current)
     if pages and not draw:
         result.outputs += [out / f for f in PAGE_FILES]
     # The pages need only the store and the cached evidence: the graph files are finished and
@@ -510,10 +510,12 @@ class _StoreLoader:
         self.base_reports: dict[str, str] = previous["reports"] if previous else {}  # report -> sha256
         self.base_heads: dict[str, str] = previous["heads"] if previous else {}  # subject -> digest
         self.reused = previous is not None
-        self.uncompacted: int = previous["uncompacted"] if previous else 0  # reports loaded or deleted since it was last compacted
+        # reports loaded or deleted since the store was last compacted
+        self.uncompacted: int = previous["uncompacted"] if previous else 0
         self.compact = True  # decided by finish()
-        self.pages = pages  # the code that draws the pages swapped in with this store, if any are
+        self.pages = pages  # the code that draws the pages beside this store, if there are any
         self.pages_before = previous.get("pages") if previous else None
+        self.state: dict = {}
         self.touched = False  # whether this build changed anything in the copy of the previous store
         self.store = ox.Store(str(self.new))
         self.reports: dict[str, str] = {}
@@ -548,8 +550,20 @@ class _StoreLoader:
     @property
     def pages_current(self) -> bool:
         """Whether the pages beside the previous store are what this build would draw: the
-        store is unchanged and the same code drew them."""
-        return self.reused and not self.touched and self.pages is not None and self.pages_before == self.pages
+        store is unchanged, the same code drew them, and nobody replaced one since."""
+        before = self.pages_before if isinstance(self.pages_before, dict) else {}
+        return (self.reused and not self.touched and self.pages is not None and before.get("code") == self.pages
+                and before.get("files") == self._page_stamps())
+
+    def _page_stamps(self) -> dict[str, list[int]] | None:
+        found = {}
+        for name in PAGE_FILES:
+            try:
+                st = (self.live.parent / name).stat()
+            except OSError:
+                return None
+            found[name] = [st.st_size, st.st_mtime_ns]
+        return found
 
     @property
     def removed(self) -> int:
@@ -638,10 +652,9 @@ class _StoreLoader:
         # are an eighth of it; below that, the new files cost lookups little.
         uncompacted = self.uncompacted + self.added + self.removed
         self.compact = not self.reused or 8 * uncompacted > len(self.reports)
-        state = {"fingerprint": self.fingerprint, "oxigraph": self._ox.__version__,
-                 "reports": self.reports, "heads": self.heads, "pages": self.pages,
-                 "uncompacted": 0 if self.compact else uncompacted}
-        G.write_atomic(self.new / self.STATE, json.dumps(state, ensure_ascii=False, sort_keys=True))
+        self.state = {"fingerprint": self.fingerprint, "oxigraph": self._ox.__version__,
+                      "reports": self.reports, "heads": self.heads,
+                      "uncompacted": 0 if self.compact else uncompacted}
 
     def optimize(self) -> None:
         """Compact the store (if ``finish`` decided to). Many small loads leave many
@@ -651,9 +664,13 @@ class _StoreLoader:
             self.store.optimize()
 
     def commit(self) -> None:
-        """Swap the finished store in for the previous one."""
+        """Swap the finished store in for the previous one, with its state: what it holds,
+        and which pages (by code, size and time) were swapped in beside it just before."""
         self.store.flush()
         self.store = None
+        pages = {"code": self.pages, "files": self._page_stamps()} if self.pages else None
+        G.write_atomic(self.new / self.STATE, json.dumps(self.state | {"pages": pages}, ensure_ascii=False,
+                                                         sort_keys=True))
         if self.live.exists():
             self.live.rename(self.old)
         self.new.rename(self.live)

@@ -81,10 +81,16 @@ def test_pages_are_drawn_again_when_their_code_changed(reports, first, monkeypat
     assert all((first / name).stat().st_mtime_ns != before[name] for name in PAGES)
 
 
-def test_a_deleted_page_is_drawn_again(reports, first):
-    (first / "summary.html").unlink()
+@pytest.mark.parametrize("spoil", ["delete", "overwrite"])
+def test_a_page_deleted_or_replaced_is_drawn_again(reports, first, spoil):
+    page = first / "network.html"
+    drawn = page.read_bytes()
+    if spoil == "delete":
+        page.unlink()
+    else:  # as `kg viz -o outputs/network.html` would
+        page.write_text("<html>one county</html>", encoding="utf-8")
     B.build([reports], first)
-    assert (first / "summary.html").is_file()
+    assert page.read_bytes() == drawn
 
 
 @pytest.mark.parametrize("spoil", ["fingerprint", "garbage", "missing"])
