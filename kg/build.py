@@ -495,7 +495,7 @@ class _StoreLoader:
 
     CHUNK = 16 << 20  # bytes of Turtle per bulk load
     THREADS = 2  # loads at once: one load is single-threaded, and chunks load independently
-    STATE = "fzkg-state.json"  # in the store's folder, so it is swapped in with the store
+    STATE = G.STORE_STATE  # in the store's folder, so it is swapped in with the store
     BATCH = 1000  # subjects per delete
 
     def __init__(self, out: Path, fingerprint: str, reuse: bool = True, pages: str | None = None) -> None:

@@ -344,6 +344,8 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
 
 Span = tuple[str, int, int]  # (file, byte offset, byte length)
 
+STORE_STATE = "fzkg-state.json"  # in a build's store folder: what the build put in the store (kg.build)
+
 
 def read_span(span: Span) -> bytes:
     """The bytes of a span (a few KB from one of thousands of files: unbuffered)."""

@@ -19,7 +19,7 @@ from typing import Iterator, Sequence
 import pyoxigraph as ox
 
 from .errors import GraphError, QueryError
-from .graph import PREFIXES
+from .graph import PREFIXES, STORE_STATE
 from .model import KINDS
 from .vocab import ID, KIND_OF_LINK
 
@@ -68,9 +68,11 @@ def is_update(text: str) -> bool:
 class GraphStore:
     """A view of a built graph: its on-disk store, or an RDF file loaded in memory."""
 
-    def __init__(self, store: ox.Store, file: tuple[Path, ox.RdfFormat] | None = None) -> None:
+    def __init__(self, store: ox.Store, file: tuple[Path, ox.RdfFormat] | None = None,
+                 built: Path | None = None) -> None:
         self._store = store
         self._file = file  # where an update to an in-memory copy is written back
+        self._built = built  # the build's record of what is in the store, void once it is updated
 
     @classmethod
     def open(cls, path: str | Path, *, vocab: Sequence[str | Path] = (), writable: bool = False) -> "GraphStore":
@@ -80,8 +82,9 @@ class GraphStore:
         if path.is_dir():
             if (path / "store").is_dir() and not vocab:
                 try:
-                    store = ox.Store(str(path / "store")) if writable else ox.Store.read_only(str(path / "store"))
-                    return cls(store)
+                    if writable:
+                        return cls(ox.Store(str(path / "store")), built=path / "store" / STORE_STATE)
+                    return cls(ox.Store.read_only(str(path / "store")))
                 except OSError as exc:
                     raise GraphError(f"{path / 'store'}: cannot open store: {_one_line(str(exc))}") from None
             path = path / "graph.nt" if (path / "graph.nt").is_file() else path / "graph.ttl"
@@ -111,6 +114,8 @@ class GraphStore:
             write_atomic(path, self._store.dump(format=fmt, from_graph=ox.DefaultGraph()))
         else:
             self._store.flush()
+            if self._built is not None:  # the store is no longer what the build made: the next starts afresh
+                self._built.unlink(missing_ok=True)
 
     def query(self, text: str) -> Result:
         """Run a SPARQL query with the usual prefixes predeclared; updates are refused."""

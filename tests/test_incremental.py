@@ -134,3 +134,16 @@ def test_builds_in_a_row_end_where_a_build_from_nothing_does(tmp_path):
     fresh = tmp_path / "fresh"
     B.build([folder], fresh, pages=False)
     assert _quads(out) == _quads(fresh)
+
+
+def test_a_store_changed_by_an_update_is_built_again_from_nothing(reports, first, tmp_path):
+    from kg.query import GraphStore
+
+    GraphStore.open(first, writable=True).update(
+        "INSERT DATA { <https://example.org/x> rdfs:label \"用户加的\"@zh }")
+    assert not (first / "store" / B._StoreLoader.STATE).exists()
+
+    assert B.build([reports], first).store_update is None
+    fresh = tmp_path / "fresh"
+    B.build([reports], fresh)
+    assert _quads(first) == _quads(fresh)
