@@ -43,6 +43,8 @@ from .model import Extraction, Issuer
 from .pages import FILES as PAGE_FILES
 from .resolve import Concept, concept_iri_for, resolve_concepts
 
+GRAPH_FILES = ("graph.ttl", "graph.nt")
+
 
 @dataclass
 class Record:
@@ -258,7 +260,16 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
         result.reports = len(good)
         result.mentions = sum(s.mentions for s in good)
         result.bytes_read = sum(Path(s.record.path).stat().st_size for s in good)
-        ttl, nt = _write_graph_head(out, good, concepts, lexicon, result, loader)
+        if loader and loader.graph_current():
+            # the same reports as the previous build, so the same concepts and places: its graph
+            # files and the store's head stand
+            ttl = nt = _KeptFile()
+            result.triples = loader.keep_head()
+            loader.finish()
+        else:
+            ttl, nt = _write_graph_head(out, good, concepts, lexicon, result, loader)
+        if loader:
+            loader.triples = result.triples
     except BaseException:
         if loader:
             loader.abandon()
@@ -334,12 +345,28 @@ def _settle(out: Path, staged: Path, good: list[Summary], ttl: G.AtomicWriter, n
         return
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-    result.outputs += [out / "graph.ttl", out / "graph.nt"]
+    result.outputs += [out / f for f in GRAPH_FILES]
     keep = {G.report_key(s.source, s.record.sha256 or "") + ".txt" for s in good}
     texts = out / "texts"
     for stale in texts.glob("*.txt") if texts.is_dir() else ():
         if stale.name not in keep:
             stale.unlink()
+
+
+class _KeptFile:
+    """In place of a graph file's writer when the file in the build folder stands as it is."""
+
+    def write(self, text: str) -> None:
+        pass
+
+    def write_span(self, span: G.Span) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def abandon(self) -> None:
+        pass
 
 
 class _Cancelled(Exception):
@@ -414,7 +441,7 @@ def _write_graph_head(out: Path, good: list[Summary], concepts: dict[str, Concep
                                          *G.body_links(body, named.get(body, ()), concept_of.__getitem__, kind_of)])
                for body in place_triples]
     blocks.sort(key=lambda b: b[0])  # subjects in N-Triples order, as one sorted block would have them
-    ttl, nt = G.AtomicWriter(out / "graph.ttl"), G.AtomicWriter(out / "graph.nt")
+    ttl, nt = (G.AtomicWriter(out / f) for f in GRAPH_FILES)
     try:
         ttl.write(G.turtle_prefixes())
         fixed = 0
@@ -512,6 +539,8 @@ class _StoreLoader:
         self.reused = previous is not None
         self.pages = pages  # the code that draws the pages beside this store, if there are any
         self.pages_before = previous.get("pages") if previous else None
+        self.graph_before = previous.get("graph") if previous else None
+        self.triples: int = previous.get("triples", 0) if previous else 0  # in the graph
         self.state: dict = {}
         self.touched = False  # whether this build changed anything in the copy of the previous store
         self.store = ox.Store(str(self.new))
@@ -543,17 +572,29 @@ class _StoreLoader:
             shutil.rmtree(self.new, ignore_errors=True)
             return None
 
+    def graph_current(self) -> bool:
+        """Whether the graph files beside the previous store are what this build would write
+        (called once every report is added): the same reports, and nobody replaced a file since."""
+        return (self.reused and not self.touched and self.reports == self.base_reports
+                and self.graph_before == self._stamps(GRAPH_FILES))
+
+    def keep_head(self) -> int:
+        """Keep the previous build's concepts and places as they are; their triple count."""
+        self.heads = self.base_heads
+        return self.triples
+
     @property
     def pages_current(self) -> bool:
         """Whether the pages beside the previous store are what this build would draw: the
         store is unchanged, the same code drew them, and nobody replaced one since."""
         before = self.pages_before if isinstance(self.pages_before, dict) else {}
         return (self.reused and not self.touched and self.pages is not None and before.get("code") == self.pages
-                and before.get("files") == self._page_stamps())
+                and before.get("files") == self._stamps(PAGE_FILES))
 
-    def _page_stamps(self) -> dict[str, list[int]] | None:
+    def _stamps(self, names: Sequence[str]) -> dict[str, list[int]] | None:
+        """Size and time of the build folder's files (None if one is missing)."""
         found = {}
-        for name in PAGE_FILES:
+        for name in names:
             try:
                 st = (self.live.parent / name).stat()
             except OSError:
@@ -658,12 +699,13 @@ class _StoreLoader:
 
     def commit(self) -> None:
         """Swap the finished store in for the previous one, with its state: what it holds,
-        and which pages (by code, size and time) were swapped in beside it just before."""
+        and which graph files and pages (by size and time, and the pages' code) were swapped
+        in beside it just before."""
         self.store.flush()
         self.store = None
-        pages = {"code": self.pages, "files": self._page_stamps()} if self.pages else None
-        G.write_atomic(self.new / self.STATE, json.dumps(self.state | {"pages": pages}, ensure_ascii=False,
-                                                         sort_keys=True))
+        pages = {"code": self.pages, "files": self._stamps(PAGE_FILES)} if self.pages else None
+        state = self.state | {"pages": pages, "graph": self._stamps(GRAPH_FILES), "triples": self.triples}
+        G.write_atomic(self.new / self.STATE, json.dumps(state, ensure_ascii=False, sort_keys=True))
         if self.live.exists():
             self.live.rename(self.old)
         self.new.rename(self.live)

@@ -60,17 +60,32 @@ def test_a_build_on_the_previous_store_equals_a_build_from_nothing(reports, firs
     assert len(state["reports"]) == 5
 
 
-def test_an_unchanged_rerun_keeps_the_store_and_the_pages(reports, first):
-    before = {name: (first / name).stat().st_mtime_ns for name in PAGES}
+def test_an_unchanged_rerun_keeps_the_store_graph_and_pages(reports, first):
+    kept = ("graph.ttl", "graph.nt", *PAGES)
+    before = {name: (first / name).stat().st_mtime_ns for name in kept}
     quads = _quads(first)
     outputs = _outputs(first)
+    triples = json.loads((first / "manifest.json").read_text(encoding="utf-8"))["triples"]
 
     again = B.build([reports], first)
 
     assert again.store_update == (0, 0)
-    assert {name: (first / name).stat().st_mtime_ns for name in PAGES} == before  # not drawn again
+    assert again.triples == triples == len(quads)
+    assert {name: (first / name).stat().st_mtime_ns for name in kept} == before  # not written again
     assert _quads(first) == quads
     assert _outputs(first) == outputs
+
+
+@pytest.mark.parametrize("spoil", ["delete", "overwrite"])
+def test_a_graph_file_deleted_or_replaced_is_written_again(reports, first, spoil):
+    path = first / "graph.nt"
+    written = path.read_bytes()
+    if spoil == "delete":
+        path.unlink()
+    else:
+        path.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    assert B.build([reports], first).store_update == (0, 0)
+    assert path.read_bytes() == written
 
 
 def test_pages_are_drawn_again_when_their_code_changed(reports, first, monkeypatch):
