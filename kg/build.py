@@ -264,12 +264,13 @@ def build(inputs: Sequence[str | Path], out_dir: str | Path, *, vocab: Sequence[
             # the same reports as the previous build, so the same concepts and places: its graph
             # files and the store's head stand
             ttl = nt = _KeptFile()
-            result.triples = loader.keep_head()
+            loader.keep_head()
             loader.finish()
+            result.triples = loader.triples
         else:
             ttl, nt = _write_graph_head(out, good, concepts, lexicon, result, loader)
-        if loader:
-            loader.triples = result.triples
+            if loader:
+                loader.triples = result.triples
     except BaseException:
         if loader:
             loader.abandon()
@@ -524,6 +525,7 @@ class _StoreLoader:
     THREADS = 2  # loads at once: one load is single-threaded, and chunks load independently
     STATE = G.STORE_STATE  # in the store's folder, so it is swapped in with the store
     BATCH = 1000  # subjects per delete
+    SHAPE = {"reports": dict, "heads": dict, "triples": int}  # in a state this build can start from
 
     def __init__(self, out: Path, fingerprint: str, reuse: bool = True, pages: str | None = None) -> None:
         import pyoxigraph as ox
@@ -540,8 +542,7 @@ class _StoreLoader:
         self.pages = pages  # the code that draws the pages beside this store, if there are any
         self.pages_before = previous.get("pages") if previous else None
         self.graph_before = previous.get("graph") if previous else None
-        self.triples: int = previous.get("triples", 0) if previous else 0  # in the graph
-        self.state: dict = {}
+        self.triples: int = previous["triples"] if previous else 0  # in the whole graph
         self.touched = False  # whether this build changed anything in the copy of the previous store
         self.store = ox.Store(str(self.new))
         self.reports: dict[str, str] = {}
@@ -564,7 +565,7 @@ class _StoreLoader:
         try:
             state = json.loads((self.live / self.STATE).read_text(encoding="utf-8"))
             if (state.get("fingerprint") != self.fingerprint or state.get("oxigraph") != self._ox.__version__
-                    or not isinstance(state.get("reports"), dict) or not isinstance(state.get("heads"), dict)):
+                    or any(not isinstance(state.get(k), t) for k, t in self.SHAPE.items())):
                 return None
             self._ox.Store.read_only(str(self.live)).backup(str(self.new))
             return state
@@ -578,10 +579,9 @@ class _StoreLoader:
         return (self.reused and not self.touched and self.reports == self.base_reports
                 and self.graph_before == self._stamps(GRAPH_FILES))
 
-    def keep_head(self) -> int:
-        """Keep the previous build's concepts and places as they are; their triple count."""
+    def keep_head(self) -> None:
+        """Keep the previous build's concepts and places as they are."""
         self.heads = self.base_heads
-        return self.triples
 
     @property
     def pages_current(self) -> bool:
@@ -685,8 +685,6 @@ class _StoreLoader:
         if self.error is not None:
             raise self.error
         self.store.flush()
-        self.state = {"fingerprint": self.fingerprint, "oxigraph": self._ox.__version__,
-                      "reports": self.reports, "heads": self.heads}
 
     def optimize(self) -> None:
         """Compact the store, if this build changed it. Many small loads leave many
@@ -703,8 +701,9 @@ class _StoreLoader:
         in beside it just before."""
         self.store.flush()
         self.store = None
-        pages = {"code": self.pages, "files": self._stamps(PAGE_FILES)} if self.pages else None
-        state = self.state | {"pages": pages, "graph": self._stamps(GRAPH_FILES), "triples": self.triples}
+        state = {"fingerprint": self.fingerprint, "oxigraph": self._ox.__version__, "reports": self.reports,
+                 "heads": self.heads, "triples": self.triples, "graph": self._stamps(GRAPH_FILES),
+                 "pages": {"code": self.pages, "files": self._stamps(PAGE_FILES)} if self.pages else None}
         G.write_atomic(self.new / self.STATE, json.dumps(state, ensure_ascii=False, sort_keys=True))
         if self.live.exists():
             self.live.rename(self.old)
