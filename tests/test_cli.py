@@ -54,6 +54,20 @@ def test_build_reports_a_bad_file_and_goes_on(runner, tmp_path):
     assert (tmp_path / "out" / "graph.ttl").is_file()
 
 
+def test_a_rerun_says_what_it_changed_in_the_store(runner, tmp_path):
+    (tmp_path / "in").mkdir()
+    report = tmp_path / "in" / "a.txt"
+    report.write_text("岔河镇2023年度法治政府建设工作报告\n2023年，岔河镇落实“三所联动”调解机制。", encoding="utf-8")
+    args = ["build", str(tmp_path / "in"), "--out", str(tmp_path / "out")]
+    first = runner.invoke(main, args)
+    assert first.exit_code == 0 and "store updated" not in first.output
+    (tmp_path / "in" / "b.txt").write_text("长冈乡2023年度法治政府建设工作报告\n长冈乡推行“网格法律诊所”。", encoding="utf-8")
+    report.unlink()
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0
+    assert "store updated, 1 reports loaded, 1 deleted" in again.output
+
+
 def test_build_of_a_missing_path_is_a_usage_error(runner, tmp_path):
     result = runner.invoke(main, ["build", str(tmp_path / "nope"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
