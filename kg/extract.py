@@ -56,10 +56,10 @@ _PARTY_HEAD = re.compile(r"^(?:中共|中国共产党)")
 CACHE_LIMIT = 20_000  # entries per memo below; cleared when full, like the token cache
 
 
-def _cjk_run_before(text: str, end: int, limit: int) -> str:
-    """The run of Chinese characters (at most ``limit``) that ends at ``end``."""
+def _run_before(text: str, end: int, limit: int, run: re.Pattern = _CJK_RUN) -> str:
+    """The run of ``run``'s characters (at most ``limit``; Chinese ones by default) that ends at ``end``."""
     seg = text[max(0, end - limit):end]
-    return seg[len(seg) - _CJK_RUN.match(seg[::-1]).end():]
+    return seg[len(seg) - run.match(seg[::-1]).end():]
 
 
 def _subject_matches(header: str) -> list[re.Match]:
@@ -85,8 +85,7 @@ def _county_organ_names(folded: str) -> list[str]:
     last_start = -1
     for m in _COUNTY_ORGAN_SUFFIX.finditer(folded):
         at = m.start()
-        seg = folded[max(0, at - 13):at]
-        run = _HAN_RUN.match(seg[::-1]).end()
+        run = len(_run_before(folded, at, 13, _HAN_RUN))
         start = at - run  # the run's start, unless the run is longer than 13
         if 2 <= run <= 12 and start != last_start:
             names.append(folded[start:at + 1])
@@ -166,8 +165,7 @@ class Extractor:
         ``max_chars + 4``) before ``pos``; the answer depends on it alone, so
         it is memoised by window.
         """
-        seg = folded[max(0, pos - max_chars - 4):pos]
-        window = seg[len(seg) - _NAME_RUN.match(seg[::-1]).end():]
+        window = _run_before(folded, pos, max_chars + 4, _NAME_RUN)
         if not window:
             return ""
         found = self._before_cache.get((window, max_chars))
@@ -254,7 +252,7 @@ class Extractor:
 
     def _checked_chain_ending_at(self, folded: str, end: int) -> tuple[Division, ...]:
         """``_checked(_chain_ending_at(folded, end))``, memoised by the same window."""
-        window = _cjk_run_before(folded, end, 24)
+        window = _run_before(folded, end, 24)
         if len(window) < 2:
             return ()
         found = self._checked_cache.get(window)
@@ -288,7 +286,7 @@ class Extractor:
         The window is the run of (at most 24) Chinese characters before
         ``end``; the answer depends on it alone, so it is memoised by window.
         """
-        window = _cjk_run_before(folded, end, 24)
+        window = _run_before(folded, end, 24)
         if len(window) < 2:
             return ()
         found = self._chain_cache.get(window)
