@@ -602,9 +602,13 @@ class _StoreLoader:
             found[name] = [st.st_size, st.st_mtime_ns]
         return found
 
+    def _gone(self) -> list[str]:
+        """Reports in the previous store that this build does not have."""
+        return sorted(self.base_reports.keys() - self.reports.keys())
+
     @property
     def removed(self) -> int:
-        return len(self.base_reports.keys() - self.reports.keys())
+        return len(self._gone())
 
     def add(self, report: str, sha256: str, turtle: G.Span) -> None:
         """A report's block, read from the cache unless the store has it already."""
@@ -679,7 +683,7 @@ class _StoreLoader:
         (it is not swapped in yet)."""
         self._replace_changed()
         self._delete(_DELETE_SUBJECTS, sorted(self.base_heads.keys() - self.heads.keys()))
-        self._delete(_DELETE_REPORTS, [G.iri(r) for r in sorted(self.base_reports.keys() - self.reports.keys())])
+        self._delete(_DELETE_REPORTS, [G.iri(r) for r in self._gone()])
         self._send()
         self._stop_threads()
         if self.error is not None:
