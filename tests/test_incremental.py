@@ -76,14 +76,15 @@ def test_an_unchanged_rerun_keeps_the_store_graph_and_pages(reports, first):
     assert _outputs(first) == outputs
 
 
+@pytest.mark.parametrize("name", ["graph.nt", "network.html"])
 @pytest.mark.parametrize("spoil", ["delete", "overwrite"])
-def test_a_graph_file_deleted_or_replaced_is_written_again(reports, first, spoil):
-    path = first / "graph.nt"
+def test_an_output_deleted_or_replaced_is_written_again(reports, first, name, spoil):
+    path = first / name
     written = path.read_bytes()
     if spoil == "delete":
         path.unlink()
-    else:
-        path.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    else:  # as `kg viz -o outputs/network.html` would
+        path.write_text("<html>one county</html>", encoding="utf-8")
     assert B.build([reports], first).store_update == (0, 0)
     assert path.read_bytes() == written
 
@@ -94,18 +95,6 @@ def test_pages_are_drawn_again_when_their_code_changed(reports, first, monkeypat
 
     assert B.build([reports], first).store_update == (0, 0)
     assert all((first / name).stat().st_mtime_ns != before[name] for name in PAGES)
-
-
-@pytest.mark.parametrize("spoil", ["delete", "overwrite"])
-def test_a_page_deleted_or_replaced_is_drawn_again(reports, first, spoil):
-    page = first / "network.html"
-    drawn = page.read_bytes()
-    if spoil == "delete":
-        page.unlink()
-    else:  # as `kg viz -o outputs/network.html` would
-        page.write_text("<html>one county</html>", encoding="utf-8")
-    B.build([reports], first)
-    assert page.read_bytes() == drawn
 
 
 @pytest.mark.parametrize("spoil", ["fingerprint", "garbage", "missing"])
