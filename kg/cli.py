@@ -1,4 +1,4 @@
-"""The command line: the only module that knows about click.
+"""The command line: the only module that knows about click, and how results are printed.
 
 Library errors become one ``Error: …`` line and an exit code:
 0 done, 1 some inputs failed (the rest was built), 2 usage or query error.
@@ -6,15 +6,20 @@ Library errors become one ``Error: …`` line and an exit code:
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import sys
+import unicodedata
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import GraphError, InputError, KgError, QueryError, VocabularyError
-from .ingest import DEFAULT_MAX_BYTES
-from .query import GraphStore, format_result, is_update
+from .errors import GraphError, InputError, QueryError, VocabularyError
+from .kinds import KIND_KEYS
+from .query import GraphStore, Result, is_update
+from .readers import DEFAULT_MAX_BYTES
 
 DEFAULT_INPUT = Path("examples") / "reports"
 DEFAULT_OUT = Path("outputs")
@@ -25,6 +30,34 @@ vocab_option = click.option("--vocab", multiple=True, type=click.Path(path_type=
                             help="Extra SKOS vocabulary (Turtle) added to the bundled one; repeatable.")
 format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
                              show_default=True, help="Output format.")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def format_result(result: Result, fmt: str = "table") -> str:
+    """Render a result as an aligned table, CSV or JSON."""
+    if result.boolean is not None:
+        return json.dumps({"boolean": result.boolean}) if fmt == "json" else ("true" if result.boolean else "false")
+    if result.triples:
+        return "\n".join(result.triples)
+    if fmt == "json":
+        return json.dumps(result.dicts(), ensure_ascii=False, indent=2)
+    cells = [["" if x is None else x for x in row] for row in result.rows]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(result.variables)
+        writer.writerows(cells)
+        return buf.getvalue().rstrip("\n")
+    header = list(result.variables)
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(header)]
+    out = []
+    for row in [header, *cells]:
+        out.append("  ".join(x + " " * (w - _width(x)) for x, w in zip(row, widths)).rstrip())
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
 
 
 class UsageFail(click.ClickException):
@@ -180,7 +213,7 @@ def towns(name: str, evidence: bool, graph_path: str, fmt: str, vocab: tuple[Pat
 
 @main.command()
 @click.argument("town")
-@click.option("--kind", type=click.Choice(["mechanism", "institution", "programme", "law", "role", "all"]),
+@click.option("--kind", type=click.Choice([*KIND_KEYS, "all"]),
               default="mechanism", show_default=True, help="Which kind of concept to list.")
 @graph_option
 @format_option
@@ -192,8 +225,6 @@ def mechanisms(town: str, kind: str, graph_path: str, fmt: str, vocab: tuple[Pat
     Example:
       kg mechanisms 岔河镇 --kind all
     """
-    from .query import Result
-
     result = _open(graph_path, vocab).concepts_of(town)
     if kind != "all":
         k = result.variables.index("kind")
@@ -205,11 +236,10 @@ def mechanisms(town: str, kind: str, graph_path: str, fmt: str, vocab: tuple[Pat
 
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(["institution", "mechanism", "programme", "law", "role"]),
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KIND_KEYS),
               help="Only these kinds; repeatable.")
 @click.option("--min-count", default=1, show_default=True, help="Only terms seen at least this often.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
-              help="Output format.")
+@format_option
 @vocab_option
 def candidates(inputs: tuple[Path, ...], kinds: tuple[str, ...], min_count: int, fmt: str,
                vocab: tuple[Path, ...]) -> None:
@@ -224,16 +254,15 @@ def candidates(inputs: tuple[Path, ...], kinds: tuple[str, ...], min_count: int,
       kg candidates reports/ --kind mechanism --format csv > new-terms.csv
     """
     from .build import read_and_extract
-    from .candidates import candidates as find
-    from .query import Result
+    from .extract.candidates import candidates as find
 
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
             raise UsageFail(f"no inputs given and no {DEFAULT_INPUT}/ here")
         inputs = (DEFAULT_INPUT,)
     try:
-        lexicon, extractions, failed, _ = read_and_extract(inputs, vocab=vocab,
-                                                           on_error=lambda e: click.echo(str(e), err=True))
+        lexicon, extractions, failed, _ = read_and_extract(
+            inputs, vocab=vocab, on_error=lambda r: click.echo(f"{r.path}: {r.reason}", err=True))
     except (VocabularyError, InputError) as exc:
         raise UsageFail(str(exc)) from None
     found = find(extractions, lexicon, min_count=min_count, kinds=kinds or None)
@@ -265,8 +294,8 @@ def viz(graph_path: str, concept: str | None, county: str | None, town: str | No
       kg viz --mechanism 三所联动 -o sansuo.html
       kg viz --county 如东县 --max-nodes 3000 -o rudong.html
     """
-    from .graph import write_atomic
-    from .viz import network_html
+    from .layout import write_atomic
+    from .pages.network import network_html
 
     store = _open(graph_path, vocab)
     title = "fazhi-kg network"
@@ -328,12 +357,3 @@ def publish(build: Path, endpoint: str, graph_iri: str | None, append: bool) -> 
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"{n} triples sent to {endpoint}", err=True)
-
-
-def run() -> None:  # pragma: no cover - console entry point alias
-    """Entry point that maps stray library errors to exit 2."""
-    try:
-        main(standalone_mode=True)
-    except KgError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)

@@ -12,24 +12,15 @@ written in IRI order. The same inputs in any order give byte-identical files.
 
 from __future__ import annotations
 
-import itertools
-import os
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable, Iterable
 
-from .model import Division, Extraction, Issuer
-from .vocab import ID, KIND_CLASS_NAME, KIND_LINK_NAME, LEVEL_CLASS_NAME, ONTOLOGY
+from .kinds import KINDS, LEVELS
+from .model import Body, Division, Extraction
+from .vocab import DCT, ID, ONTOLOGY, PREFIXES, RDF, RDFS, SKOS, XSD
 
 Triple = tuple[str, str, str]
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PREFIXES = {"fz": ONTOLOGY, "skos": SKOS, "rdfs": RDFS, "rdf": RDF, "dct": DCT, "xsd": XSD}
 
 _UNSAFE = re.compile(r"[\s<>\"{}|\\^`#?/%]")
 _BAD_IRI = re.compile(r"[\x00-\x20<>\"{}|\\^`]")
@@ -66,11 +57,6 @@ def report_key(source: str, sha256: str) -> str:
     return f"{stem}-{sha256[:8]}"
 
 
-def body_chain(issuer: Issuer) -> list[Division]:
-    """The stated divisions from the top down, ending with the issuer."""
-    return [d for d in (issuer.province, issuer.city, issuer.county, issuer.body) if d is not None]
-
-
 def division_iri(chain: list[Division], i: int) -> str:
     """A division's IRI: its name under the nearest stated division above it."""
     d = chain[i]
@@ -100,9 +86,9 @@ A = iri(RDF + "type")
 _T = {name: iri(ONTOLOGY + name) for name in (
     "Report", "Mention", "year", "issuedBy", "partOf", "inReport", "mentionOf", "surfaceForm", "sentence",
     "charStart", "charEnd")}
-KIND_CLASS = {kind: iri(ONTOLOGY + name) for kind, name in KIND_CLASS_NAME.items()}
-KIND_LINK = {kind: iri(ONTOLOGY + name) for kind, name in KIND_LINK_NAME.items()}
-LEVEL_CLASS = {level: iri(ONTOLOGY + name) for level, name in LEVEL_CLASS_NAME.items()}
+KIND_CLASS = {k.key: iri(ONTOLOGY + k.cls) for k in KINDS}
+KIND_LINK = {k.key: iri(ONTOLOGY + k.link) for k in KINDS}
+LEVEL_CLASS = {level.key: iri(ONTOLOGY + level.cls) for level in LEVELS}
 SKOS_CONCEPT, PREF, ALT = iri(SKOS + "Concept"), iri(SKOS + "prefLabel"), iri(SKOS + "altLabel")
 LABEL = iri(RDFS + "label")
 SOURCE, TITLE, ISSUED = iri(DCT + "source"), iri(DCT + "title"), iri(DCT + "issued")
@@ -118,10 +104,10 @@ def concept_triples(label: str, kind: str, alt_labels: Iterable[str], concept: s
     return out
 
 
-def place_triples(issuer: Issuer) -> tuple[str | None, list[Triple]]:
-    """The issuer and the divisions above it; returns the issuer's IRI too."""
-    chain = body_chain(issuer)
-    if issuer.body is None:
+def place_triples(body: Body) -> tuple[str | None, list[Triple]]:
+    """The body and the divisions above it; returns the body's IRI too."""
+    chain = body.chain()
+    if body.division is None:
         return None, []
     out: list[Triple] = []
     iris = [iri(division_iri(chain, i)) for i in range(len(chain))]
@@ -143,7 +129,7 @@ def report_triples(ex: Extraction, concept_of: Callable[[str], str]) -> list[Tri
         out.append((r, _T["year"], literal(f"{ex.year:04d}", datatype=XSD + "gYear")))
     if ex.issued:
         out.append((r, ISSUED, literal(ex.issued, datatype=XSD + "date")))
-    body, _ = place_triples(ex.issuer)
+    body, _ = place_triples(ex.body)
     if body:
         out.append((r, _T["issuedBy"], body))
     for m in ex.mentions:
@@ -169,7 +155,7 @@ def report_blocks(ex: Extraction, concept_of: Callable[[str], str]) -> tuple[str
     """
     doc = ex.document
     r = report_iri(doc.source, doc.sha256)
-    body, _ = place_triples(ex.issuer)
+    body, _ = place_triples(ex.body)
     head = [("dct:source", literal(doc.source))]
     if ex.issued:
         head.insert(0, ("dct:issued", literal(ex.issued) + "^^xsd:date"))
@@ -229,12 +215,12 @@ def report_evidence(ex: Extraction, concept_of: Callable[[str], str]) -> list[li
 
 
 def _head_only(ex: Extraction) -> Extraction:
-    return Extraction(ex.document, ex.title, ex.issuer, ex.year, ex.issued, ())
+    return Extraction(ex.document, ex.title, ex.body, ex.year, ex.issued, ())
 
 
 def body_links(body: str, labels: Iterable[str], concept_of: Callable[[str], str],
                kind_of: dict[str, str]) -> set[Triple]:
-    """The issuer's links to the concepts its report names."""
+    """The body's links to the concepts its report names."""
     return {(body, KIND_LINK[kind_of[label]], iri(concept_of(label))) for label in labels}
 
 
@@ -288,87 +274,3 @@ def ntriples_block(triples: Iterable[Triple]) -> str:
 def turtle(triples: Iterable[Triple]) -> str:
     """A whole Turtle document for a small graph."""
     return turtle_prefixes() + turtle_block(triples)
-
-
-class AtomicWriter:
-    """A text file written beside its target and renamed over it on commit;
-    abandoned (removed) on any error, so the target is always whole."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        fd, self.tmp = _open_temp(self.path)
-        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-
-    def write(self, text: str) -> None:
-        self.fh.write(text)
-
-    def write_span(self, span: Span) -> None:
-        """Append a span of UTF-8 text as its bytes are, without decoding them."""
-        self.fh.flush()
-        self.fh.buffer.write(read_span(span))
-
-    def commit(self) -> None:
-        if self.fh.closed:  # committed already
-            return
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
-        os.replace(self.tmp, self.path)
-
-    def abandon(self) -> None:
-        if not self.fh.closed:
-            self.fh.close()
-        Path(self.tmp).unlink(missing_ok=True)
-
-
-def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None:
-    """Write to a temporary file beside ``path``, then rename over it.
-
-    ``durable`` also flushes it to the disk before the rename (outputs a user
-    keeps); a cache entry, which a later build can always remake, skips that.
-    """
-    path = Path(path)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = _open_temp(path)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            if durable:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-Span = tuple[str, int, int]  # (file, byte offset, byte length)
-
-STORE_STATE = "fzkg-state.json"  # in a build's store folder: what the build put in the store (kg.build)
-
-
-def read_span(span: Span) -> bytes:
-    """The bytes of a span (a few KB from one of thousands of files: unbuffered)."""
-    path, offset, length = span
-    with open(path, "rb", buffering=0) as fh:
-        fh.seek(offset)
-        return fh.read(length)
-
-
-_TEMP_IDS = itertools.count()
-
-
-def _open_temp(path: Path) -> tuple[int, str]:
-    """A new file beside ``path`` (``.NAME.PID-N.tmp``), with the mode ``open()`` would give.
-
-    Cheaper than ``tempfile.mkstemp`` (no random names, no chmod), which
-    counts when a build writes several cache files per report.
-    """
-    while True:
-        tmp = f"{path.parent}{os.sep}.{path.name}.{os.getpid()}-{next(_TEMP_IDS)}.tmp"
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except FileExistsError:  # left by a killed process that had our pid
-            continue

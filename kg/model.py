@@ -2,14 +2,15 @@
 
 They are plain values so a stage can run in another process and its output
 can be cached or compared without knowing how it was produced.
+
+One word per thing: a *body* is the division that issued a report (a
+township, sub-district, county …); a *place* is any division node of the
+graph; a *concept* is one of the things the reports name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-KINDS = ("institution", "mechanism", "programme", "law", "role")
-LEVELS = ("township", "subdistrict", "county", "district", "city", "province")
 
 
 @dataclass(frozen=True)
@@ -29,17 +30,21 @@ class Division:
     """An administrative division as the report names it."""
 
     name: str  # 岔河镇, 如东县, 环市街道
-    level: str  # one of LEVELS
+    level: str  # a kg.kinds.LEVELS key
 
 
 @dataclass(frozen=True)
-class Issuer:
+class Body:
     """Who wrote the report, with the upper levels the text states."""
 
-    body: Division | None
+    division: Division | None
     county: Division | None = None  # county, district or county-level city
     city: Division | None = None
     province: Division | None = None
+
+    def chain(self) -> list[Division]:
+        """The stated divisions from the top down, ending with the body itself."""
+        return [d for d in (self.province, self.city, self.county, self.division) if d is not None]
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ class Mention:
     start: int
     end: int
     surface: str  # text[start:end], as written
-    kind: str  # one of KINDS
+    kind: str  # a kg.kinds.KINDS key
     label: str  # canonical label (simplified, no quotes, no generic tail)
     sentence: str
     source: str = "lexicon"  # lexicon | pattern: how it was found
@@ -61,7 +66,7 @@ class Extraction:
 
     document: Document
     title: str
-    issuer: Issuer
+    body: Body
     year: int | None
     issued: str | None  # ISO date
     mentions: tuple[Mention, ...] = field(default_factory=tuple)

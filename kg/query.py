@@ -1,34 +1,26 @@
 """SPARQL over a built graph: a file or a build folder, through Oxigraph.
 
 Named queries live in ``kg/queries/*.rq``; user-supplied values reach them
-as bound variables (pyoxigraph substitutions), never as query text.
+as bound variables (pyoxigraph substitutions), never as query text. How a
+result is printed is the command line's business (``kg.cli``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-import unicodedata
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import pyoxigraph as ox
 
+from . import queries
 from .errors import GraphError, QueryError
-from .graph import PREFIXES, STORE_STATE
-from .model import KINDS
-from .vocab import ID, KIND_OF_LINK
+from .kinds import KIND_KEYS
+from .layout import GRAPH_NT, GRAPH_TTL, STORE, STORE_STATE
+from .vocab import CONCEPT_NS, KIND_OF_LINK, PLACE_NS, QUERY_PREFIXES
 
-PREFIX_MAP = dict(PREFIXES) | {
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "fzid": "https://w3id.org/fzkg/id/",
-}
+PREFIX_MAP = QUERY_PREFIXES
 FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,
@@ -55,11 +47,6 @@ class Result:
         return [{v: x for v, x in zip(self.variables, row) if x is not None} for row in self.rows]
 
 
-def named_query(name: str) -> str:
-    """The text of a bundled ``.rq`` query."""
-    return (resources.files("kg") / "queries" / f"{name}.rq").read_text(encoding="utf-8")
-
-
 def is_update(text: str) -> bool:
     """Whether a SPARQL text is an Update (INSERT, DELETE, DROP …) rather than a query."""
     return bool(_UPDATE.match(_strip_comments(text)))
@@ -80,14 +67,14 @@ class GraphStore:
         the user's vocabulary files, so their labels find concepts too."""
         path = Path(path)
         if path.is_dir():
-            if (path / "store").is_dir() and not vocab:
+            if (path / STORE).is_dir() and not vocab:
                 try:
                     if writable:
-                        return cls(ox.Store(str(path / "store")), built=path / "store" / STORE_STATE)
-                    return cls(ox.Store.read_only(str(path / "store")))
+                        return cls(ox.Store(str(path / STORE)), built=path / STORE / STORE_STATE)
+                    return cls(ox.Store.read_only(str(path / STORE)))
                 except OSError as exc:
-                    raise GraphError(f"{path / 'store'}: cannot open store: {_one_line(str(exc))}") from None
-            path = path / "graph.nt" if (path / "graph.nt").is_file() else path / "graph.ttl"
+                    raise GraphError(f"{path / STORE}: cannot open store: {_one_line(str(exc))}") from None
+            path = path / GRAPH_NT if (path / GRAPH_NT).is_file() else path / GRAPH_TTL
         if not path.is_file():
             raise GraphError(f"{path}: no such graph (run `kg build` first, or pass --graph)")
         fmt = FORMATS.get(path.suffix.lower())
@@ -108,7 +95,7 @@ class GraphStore:
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {_one_line(str(exc))}") from None
         if self._file is not None:
-            from .graph import write_atomic
+            from .layout import write_atomic
 
             path, fmt = self._file
             write_atomic(path, self._store.dump(format=fmt, from_graph=ox.DefaultGraph()))
@@ -157,11 +144,11 @@ class GraphStore:
             if not evidence:
                 # solutions unpacked in projection order (?c ?town ?county ?link): no dict per row
                 rows += [(town.value, county.value if county is not None else None, KIND_OF_LINK[link.value], label)
-                         for _, town, county, link in self._answer(named_query("towns_of_concept"), {"c": c})]
+                         for _, town, county, link in self._answer(queries.text("towns_of_concept"), {"c": c})]
                 continue
-            extra = {r["body"]: (r["reports"], r["example"]) for r in self._rows(named_query("evidence_of_concept"), {"c": c})}
+            extra = {r["body"]: (r["reports"], r["example"]) for r in self._rows(queries.text("evidence_of_concept"), {"c": c})}
             rows += [(r["town"], r.get("county"), KIND_OF_LINK[r["link"]], label) + extra.get(r["body"], ("0", ""))
-                     for r in self._rows(named_query("bodies_of_concept"), {"c": c})]
+                     for r in self._rows(queries.text("bodies_of_concept"), {"c": c})]
         columns = ("town", "county", "kind", "concept") + (("reports", "example") if evidence else ())
         return Result(columns, tuple(sorted(rows, key=_row_key)))
 
@@ -169,9 +156,9 @@ class GraphStore:
         """The concepts the reports of a body labelled ``town`` (else containing it) name, by kind."""
         rows = []
         for b in self._named(town, concepts=False):
-            for r in self._rows(named_query("concepts_of_body"), {"body": b}):
+            for r in self._rows(queries.text("concepts_of_body"), {"body": b}):
                 rows.append((r["town"], r.get("county"), KIND_OF_LINK[r["link"]], r["concept"], r["mentions"]))
-        rows.sort(key=lambda r: (r[0], r[1] or "", KINDS.index(r[2]), -int(r[4]), r[3]))
+        rows.sort(key=lambda r: (r[0], r[1] or "", KIND_KEYS.index(r[2]), -int(r[4]), r[3]))
         return Result(("town", "county", "kind", "concept", "mentions"), tuple(rows))
 
     def bodies(self, *, town: str | None = None, county: str | None = None,
@@ -188,17 +175,17 @@ class GraphStore:
             narrow({n.value for n in self._named(town, concepts=False)})
         if county is not None:
             narrow({r["body"] for c in self._named(county, concepts=False)
-                    for r in self._rows(named_query("bodies_within"), {"upper": c})})
+                    for r in self._rows(queries.text("bodies_within"), {"upper": c})})
         if concept is not None:
             narrow({r["body"] for c in self._named(concept, concepts=True)
-                    for r in self._rows(named_query("bodies_of_concept"), {"c": c})})
+                    for r in self._rows(queries.text("bodies_of_concept"), {"c": c})})
         issued = {r["body"] for r in self._rows("SELECT DISTINCT ?body WHERE { ?r fz:issuedBy ?body }", {})}
         return [ox.NamedNode(b) for b in sorted(issued if found is None else found & issued)]
 
     def neighbourhood(self, bodies: list[ox.NamedNode]) -> ox.Store:
         """A small in-memory graph of these bodies, their concepts, reports and mentions."""
         sub = ox.Store()
-        text = named_query("neighbourhood")
+        text = queries.text("neighbourhood")
         for body in bodies:
             triples = self._answer(text, {"body": body})
             sub.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
@@ -206,13 +193,13 @@ class GraphStore:
 
     def _named(self, name: str, *, concepts: bool) -> list[ox.NamedNode]:
         """Concepts (or bodies) with a label equal to ``name`` — as Chinese or plain text — else containing it."""
-        wanted = ID + ("concept/" if concepts else "place/")  # where graph.py mints them
+        wanted = CONCEPT_NS if concepts else PLACE_NS  # where graph.py mints them
         found: set[str] = set()
         for literal in (ox.Literal(name, language="zh"), ox.Literal(name)):
-            found |= {r["node"] for r in self._rows(named_query("labelled"), {"name": literal})}
+            found |= {r["node"] for r in self._rows(queries.text("labelled"), {"name": literal})}
         found = {n for n in found if n.startswith(wanted)}
         if not found:
-            rows = self._rows(named_query("labelled_like"), {"name": ox.Literal(name)})
+            rows = self._rows(queries.text("labelled_like"), {"name": ox.Literal(name)})
             found = {r["node"] for r in rows if r["node"].startswith(wanted)}
         return [ox.NamedNode(n) for n in sorted(found)]
 
@@ -242,33 +229,3 @@ def _strip_comments(text: str) -> str:
 
 def _one_line(message: str) -> str:
     return " ".join(message.split())
-
-
-# ---------------------------------------------------------------------- output
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def format_result(result: Result, fmt: str = "table") -> str:
-    """Render a result as an aligned table, CSV or JSON."""
-    if result.boolean is not None:
-        return json.dumps({"boolean": result.boolean}) if fmt == "json" else ("true" if result.boolean else "false")
-    if result.triples:
-        return "\n".join(result.triples)
-    if fmt == "json":
-        return json.dumps(result.dicts(), ensure_ascii=False, indent=2)
-    cells = [["" if x is None else x for x in row] for row in result.rows]
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(result.variables)
-        writer.writerows(cells)
-        return buf.getvalue().rstrip("\n")
-    header = list(result.variables)
-    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(header)]
-    out = []
-    for row in [header, *cells]:
-        out.append("  ".join(x + " " * (w - _width(x)) for x, w in zip(row, widths)).rstrip())
-    out.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(out)

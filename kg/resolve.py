@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from .extract.lexicon import Lexicon, VocabConcept
 from .graph import concept_iri
-from .lexicon import Lexicon
-from .model import KINDS
+from .kinds import KIND_KEYS
 from .textnorm import to_simplified
 
 
@@ -29,10 +29,10 @@ class Concept:
     iri: str | None = None  # the vocabulary's IRI, where the concept comes from it
 
 
-def vocabulary_entry(label: str, lexicon: Lexicon):
+def vocabulary_entry(label: str, lexicon: Lexicon) -> VocabConcept | None:
     """The vocabulary concept whose prefLabel is ``label`` (of one of the five kinds), if any."""
     entry = lexicon.lookup(label)
-    return entry if entry is not None and entry.label == label and entry.kind in KINDS else None
+    return entry if entry is not None and entry.label == label and entry.kind in KIND_KEYS else None
 
 
 def concept_iri_for(label: str, lexicon: Lexicon) -> str:
@@ -51,7 +51,7 @@ def resolve_concepts(tally: dict[str, Counter[str]], surfaces: dict[str, set[str
         if entry is not None:
             kind, alts, iri = entry.kind, set(entry.alt_labels), entry.iri
         else:
-            kind = max(KINDS, key=lambda k: (tally[label][k], -KINDS.index(k)))
+            kind = max(KIND_KEYS, key=lambda k: (tally[label][k], -KIND_KEYS.index(k)))
             alts, iri = set(), None
         alts |= {_alias(surface) for surface in surfaces.get(label, ())}
         alts.discard(label)

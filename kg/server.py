@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import GraphError
+from .layout import GRAPH_NT, GRAPH_TTL, STORE
 
 __all__ = ["free_port", "oxigraph_binary", "publish", "serve"]
 
@@ -120,7 +121,7 @@ def serve(
     has no authentication.
     """
     build_dir = Path(build_dir)
-    store = build_dir / "store"
+    store = build_dir / STORE
     if not allow_remote and not _is_loopback(host):
         raise GraphError(
             f"{host}: refusing to serve on a non-loopback address (the endpoint has no "
@@ -321,7 +322,7 @@ def publish(
 def _graph_file(path: Path) -> Path:
     """The file to send: a build folder's graph.nt (else graph.ttl), or the file given."""
     if path.is_dir():
-        for name in ("graph.nt", "graph.ttl"):
+        for name in (GRAPH_NT, GRAPH_TTL):
             if (path / name).is_file():
                 return path / name
         raise GraphError(f"{path}: no graph.nt (run kg build first)")

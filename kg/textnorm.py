@@ -37,13 +37,12 @@ _FOLD_CHARS = {chr(code): ch for code, ch in _FOLD.items()}
 _FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in _FOLD_CHARS) + "]")
 _SPACES = " \t\u00a0\u3000\u2002\u2003\u2009\u200b"
 _SPACE_RUN = re.compile(f"[{_SPACES}]+")
-_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
-
-# Chinese characters (the unified ideograph blocks), for regular expressions: a run of them is
-# found without a Python loop
-CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
-HAS_CJK = re.compile(f"[{CJK_CLASS}]")
+# Chinese characters, for regular-expression classes: the unified ideographs, extension A,
+# the compatibility ideographs and the supplementary planes' extensions. The one definition
+# every module uses.
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAS_CJK = re.compile(f"[{CJK}]")
 
 
 def to_simplified(text: str) -> str:
@@ -81,7 +80,7 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     drops = []
     for m in _SPACE_RUN.finditer(folded):
         s, e = m.span()
-        if (s > 0 and _CJK_CHAR.match(folded, s - 1)) or (e < n and _CJK_CHAR.match(folded, e)):
+        if (s > 0 and HAS_CJK.match(folded, s - 1)) or (e < n and HAS_CJK.match(folded, e)):
             drops.append((s, e))
     if not drops:
         return folded, list(range(n + 1))

@@ -1,8 +1,9 @@
-"""The ontology's terms as closed namespaces.
+"""The ontology's terms as closed namespaces, and the prefixes every query and file uses.
 
 A mistyped term fails at import time instead of silently producing an empty
 query result; ``tests/test_ontology.py`` keeps this in sync with
-``ontology/fzkg.ttl``.
+``ontology/fzkg.ttl``. The per-kind and per-level names come from
+``kg.kinds``.
 """
 
 from __future__ import annotations
@@ -10,8 +11,27 @@ from __future__ import annotations
 from rdflib import URIRef
 from rdflib.namespace import DefinedNamespace, Namespace
 
+from .kinds import KINDS, LEVELS
+
 ONTOLOGY = "https://w3id.org/fzkg/ontology#"
 ID = "https://w3id.org/fzkg/id/"
+CONCEPT_NS = ID + "concept/"
+PLACE_NS = ID + "place/"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+# the prefixes of the files a build writes, in this order
+PREFIXES = {"fz": ONTOLOGY, "skos": SKOS, "rdfs": RDFS, "rdf": RDF, "dct": DCT, "xsd": XSD}
+# and the ones a user's query may also take for granted
+QUERY_PREFIXES = PREFIXES | {
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "fzid": ID,
+}
 
 
 class FZ(DefinedNamespace):
@@ -55,14 +75,7 @@ class FZ(DefinedNamespace):
     charEnd: URIRef
 
 
-# extraction kind -> local names of its concept class and its body-level link, and
-# division level -> local name of its class: the one table the writers and readers share
-KIND_CLASS_NAME = {"institution": "Institution", "mechanism": "Mechanism", "programme": "Programme",
-                   "law": "Law", "role": "Role"}
-KIND_LINK_NAME = {"institution": "hasInstitution", "mechanism": "usesMechanism", "programme": "runsProgramme",
-                  "law": "citesLaw", "role": "hasRole"}
-LEVEL_CLASS_NAME = {"township": "Township", "subdistrict": "Subdistrict", "county": "County",
-                    "district": "District", "city": "City", "province": "Province"}
-# the same tables read back from a graph: a link predicate's or a concept class's full IRI -> kind
-KIND_OF_LINK = {ONTOLOGY + name: kind for kind, name in KIND_LINK_NAME.items()}
-KIND_OF_CLASS = {ONTOLOGY + name: kind for kind, name in KIND_CLASS_NAME.items()}
+# a link predicate's or a class's full IRI -> kind or level key: reading a graph back
+KIND_OF_LINK = {ONTOLOGY + k.link: k.key for k in KINDS}
+KIND_OF_CLASS = {ONTOLOGY + k.cls: k.key for k in KINDS}
+LEVEL_OF_CLASS = {ONTOLOGY + level.cls: level.key for level in LEVELS}

@@ -8,7 +8,7 @@ import pytest
 
 from kg.build import build
 from kg.extract import Extractor
-from kg.lexicon import Lexicon
+from kg.extract import Lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "examples" / "reports"

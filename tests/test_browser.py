@@ -27,7 +27,7 @@ if sync_playwright is None:
 if not os.access(CHROMIUM, os.X_OK):
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
 
-from kg import viz  # noqa: E402
+from kg.pages import network as viz  # noqa: E402
 
 
 

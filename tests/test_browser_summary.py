@@ -21,7 +21,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
 
-from kg import summary
+from kg.pages import summary
 
 
 def _corpus():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kg.divisions import parse_chain
+from kg.extract.divisions import parse_chain
 
 CASES = [
     ("重庆市江津区四屏镇人民政府", [("重庆市", "province"), ("江津区", "district"), ("四屏镇", "township")]),

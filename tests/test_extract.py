@@ -47,17 +47,17 @@ ISSUERS = [
 @pytest.mark.parametrize("text,name,level,county,province,year,issued", ISSUERS)
 def test_issuer_and_year(extractor, text, name, level, county, province, year, issued):
     ex = extractor.extract(doc(text))
-    assert ex.issuer.body is not None
-    assert (ex.issuer.body.name, ex.issuer.body.level) == (name, level)
-    assert (ex.issuer.county.name if ex.issuer.county else None) == county
-    assert (ex.issuer.province.name if ex.issuer.province else None) == province
+    assert ex.body.division is not None
+    assert (ex.body.division.name, ex.body.division.level) == (name, level)
+    assert (ex.body.county.name if ex.body.county else None) == county
+    assert (ex.body.province.name if ex.body.province else None) == province
     assert ex.year == year
     assert ex.issued == issued
 
 
 def test_no_issuer_when_nothing_names_one(extractor):
     ex = extractor.extract(doc("一、工作开展情况\n坚持依法行政，严格规范公正文明执法。"))
-    assert ex.issuer.body is None
+    assert ex.body.division is None
     assert ex.year is None
 
 

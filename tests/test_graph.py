@@ -122,7 +122,7 @@ def test_concepts_have_one_preflabel(sample_graph):
 def test_fast_report_blocks_equal_the_generic_writer(extractor):
     """The templated writer a big build uses is byte-for-byte the generic one."""
     from kg import graph as G
-    from kg.ingest import read_document
+    from kg.readers import read as read_document
 
     for path in sorted(SAMPLES.glob("*.txt")):
         ex = extractor.extract(read_document(path))

@@ -10,7 +10,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg import build as B
-from kg.pages import FILES as PAGES
+from kg.build.store import StoreLoader
+from kg.layout import PAGE_FILES as PAGES
 
 from conftest import SAMPLES
 
@@ -56,7 +57,7 @@ def test_a_build_on_the_previous_store_equals_a_build_from_nothing(reports, firs
     assert quads == _quads(fresh)
     assert not any("/report/" + files[0].stem in q for q in quads)
     assert _outputs(first) == _outputs(fresh)
-    state = json.loads((first / "store" / B._StoreLoader.STATE).read_text(encoding="utf-8"))
+    state = json.loads((first / "store" / StoreLoader.STATE).read_text(encoding="utf-8"))
     assert len(state["reports"]) == 5
 
 
@@ -99,7 +100,7 @@ def test_pages_are_drawn_again_when_their_code_changed(reports, first, monkeypat
 
 @pytest.mark.parametrize("spoil", ["fingerprint", "garbage", "missing"])
 def test_a_store_that_cannot_be_built_on_is_built_from_nothing(reports, first, spoil):
-    state = first / "store" / B._StoreLoader.STATE
+    state = first / "store" / StoreLoader.STATE
     quads = _quads(first)
     if spoil == "fingerprint":
         data = json.loads(state.read_text(encoding="utf-8"))
@@ -145,7 +146,7 @@ def test_a_store_changed_by_an_update_is_built_again_from_nothing(reports, first
 
     GraphStore.open(first, writable=True).update(
         "INSERT DATA { <https://example.org/x> rdfs:label \"用户加的\"@zh }")
-    assert not (first / "store" / B._StoreLoader.STATE).exists()
+    assert not (first / "store" / StoreLoader.STATE).exists()
 
     assert B.build([reports], first).store_update is None
     fresh = tmp_path / "fresh"

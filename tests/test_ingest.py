@@ -1,4 +1,4 @@
-"""kg.ingest: formats, encodings, bad input and folder walking.
+"""kg.readers: formats, encodings, bad input and folder walking.
 
 Every fixture is generated into tmp_path (see fixtures_ingest.py).
 """
@@ -17,14 +17,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 import fixtures_ingest as F  # noqa: E402
 
 from kg.errors import InputError  # noqa: E402
-from kg.ingest import (  # noqa: E402
-    DEFAULT_MAX_BYTES,
-    SUFFIXES,
-    _pdf_text,
-    decode_text,
-    find_inputs,
-    read_document,
-)
+from kg.readers import DEFAULT_MAX_BYTES, SUFFIXES, decode_text, find_inputs  # noqa: E402
+from kg.readers import read as read_document  # noqa: E402
+from kg.readers.pdf import _pdf_text  # noqa: E402
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

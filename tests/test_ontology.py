@@ -8,7 +8,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.graph import concept_iri
-from kg.lexicon import Lexicon
+from kg.extract import Lexicon
 from kg.textnorm import key
 from kg.vocab import FZ, ONTOLOGY
 

@@ -284,7 +284,7 @@ def test_an_unreadable_file_is_one_line_and_the_batch_goes_on(tmp_path, monkeypa
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr("kg.ingest.open", guarded_open, raising=False)
+    monkeypatch.setattr("kg.readers.files.open", guarded_open, raising=False)
     result = CliRunner().invoke(main, ["build", str(inp), "--out", str(tmp_path / "out"), "-q", "-j", "1"])
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [f"{locked}: cannot read: permission denied"]

@@ -11,7 +11,8 @@ import pytest
 
 from kg import build as B
 from kg import graph as G
-from kg.cache import Cache
+from kg.build.cache import Cache
+from kg.build.store import StoreLoader
 from kg.pages import EvidenceFiles, as_source, write_pages
 from kg.query import GraphStore
 
@@ -72,14 +73,14 @@ def test_a_failing_store_load_fails_the_build_and_keeps_the_previous_outputs(tmp
     towns = GraphStore.open(out).towns("三所联动").rows
     assert towns
 
-    monkeypatch.setattr(B._StoreLoader, "CHUNK", 1)  # a load per report, so the failure comes mid-extraction
-    real_send = B._StoreLoader._send
+    monkeypatch.setattr(StoreLoader, "CHUNK", 1)  # a load per report, so the failure comes mid-extraction
+    real_send = StoreLoader._send
 
     def corrupt(self):
         self.parts = [p.replace(b" a fz:Report", b" a fz:Report ;;; <", 1) for p in self.parts]
         real_send(self)
 
-    monkeypatch.setattr(B._StoreLoader, "_send", corrupt)
+    monkeypatch.setattr(StoreLoader, "_send", corrupt)
     with pytest.raises(SyntaxError):
         B.build([SAMPLES], out, pages=False, rebuild=True, jobs=1)
     assert {n: (out / n).read_bytes() for n in before} == before

@@ -22,7 +22,9 @@ import pytest
 import conftest_viz_helpers  # tests/ is on sys.path (pytest prepend mode)
 from lxml import html as lxml_html
 
-from kg import summary
+from kg import pages
+from kg.kinds import KIND_KEYS
+from kg.pages import summary
 from kg.build import build
 from kg.query import GraphStore
 
@@ -253,12 +255,12 @@ def test_deterministic(store, page, tmp_path):
         return rows
 
     assert summary.summary_html(shuffled) == page, "row order does not matter"
-    assert summary.towns_csv(shuffled) == summary.towns_csv(store.select)
-    assert summary.graphml(shuffled) == summary.graphml(store.select)
+    assert pages.towns_csv(shuffled) == pages.towns_csv(store.select)
+    assert pages.graphml(shuffled) == pages.graphml(store.select)
     other = build_graph(tmp_path)  # a fresh build of the same reports
     assert summary.summary_html(other.select) == page
-    assert summary.towns_csv(other.select) == summary.towns_csv(store.select)
-    assert summary.graphml(other.select) == summary.graphml(store.select)
+    assert pages.towns_csv(other.select) == pages.towns_csv(store.select)
+    assert pages.graphml(other.select) == pages.graphml(store.select)
 
 
 def test_title_is_escaped(store):
@@ -274,7 +276,7 @@ def read_csv(data: str) -> list[list[str]]:
 
 
 def test_towns_csv(store):
-    data = summary.towns_csv(store.select)
+    data = pages.towns_csv(store.select)
     rows = read_csv(data)
     assert rows[0] == ["town", "county", "province", "year", "kind", "concept", "sentence"]
     body = rows[1:]
@@ -288,14 +290,14 @@ def test_towns_csv(store):
     assert ["分水镇", "桐庐县", "浙江省", "2022", "mechanism", "枫桥经验", "坚持和发展“枫桥经验”。"] in body
     # 岔河镇 2022 names only 三所联动 and 司法所
     assert sorted(r[5] for r in body if r[0] == "岔河镇" and r[3] == "2022") == ["三所联动", "司法所"]
-    assert {r[4] for r in body} <= set(summary.KIND_KEYS)
+    assert {r[4] for r in body} <= set(KIND_KEYS)
     assert all(r[6] for r in body), "every row has its evidence sentence"
 
 
 # ---------------------------------------------------------------- GraphML
 
 def test_graphml(store):
-    g = nx.read_graphml(io.BytesIO(summary.graphml(store.select).encode("utf-8")))
+    g = nx.read_graphml(io.BytesIO(pages.graphml(store.select).encode("utf-8")))
     assert g.is_directed()
     links = store.select("""PREFIX fz: <https://w3id.org/fzkg/ontology#>
         SELECT DISTINCT ?b ?c WHERE {
@@ -315,7 +317,7 @@ def test_graphml(store):
     assert by_label["八五普法"][0][1]["class"] == "programme" and by_label["八五普法"][0][1]["towns"] == 2
     edge = g.edges[chahe, sanso]
     assert edge["link"] == "usesMechanism" and edge["mentions"] == 2 and edge["years"] == "2022 2023"
-    assert {d["class"] for _, d in g.nodes(data=True)} == {"town", *summary.KIND_KEYS}
+    assert {d["class"] for _, d in g.nodes(data=True)} == {"town", *KIND_KEYS}
     for u, v in g.edges:
         assert g.nodes[u]["class"] == "town" and g.nodes[v]["class"] != "town"
 
@@ -384,12 +386,12 @@ def test_hand_written_graph_page(evil_store):
 
 
 def test_hand_written_graph_csv_and_graphml(evil_store):
-    rows = read_csv(summary.towns_csv(evil_store.select))
+    rows = read_csv(pages.towns_csv(evil_store.select))
     assert ["<script>alert(1)</script>镇", "东台市", "江苏省", "2023", "mechanism", "<img src=x onerror=alert(1)>机制",
             "'=推行<img src=x onerror=alert(1)>机制</mark><script>alert(1)</script>。"] in rows
     assert ["<script>alert(1)</script>镇", "东台市", "江苏省", "", "role", "法律顾问", ""] in rows
     assert ["掘港街道", "", "", "", "mechanism", "<img src=x onerror=alert(1)>机制", "街道推行该机制。"] in rows
-    g = nx.read_graphml(io.BytesIO(summary.graphml(evil_store.select).encode("utf-8")))
+    g = nx.read_graphml(io.BytesIO(pages.graphml(evil_store.select).encode("utf-8")))
     assert g.number_of_nodes() == 4 and g.number_of_edges() == 3
     assert g.nodes["https://w3id.org/fzkg/id/place/evil"]["label"] == "<script>alert(1)</script>镇"
     assert g.nodes["https://w3id.org/fzkg/id/concept/evil"]["towns"] == 2
@@ -403,8 +405,8 @@ def test_empty_graph():
     doc = lxml_html.fromstring(page)
     assert doc.xpath('//div[@id="stat-reports"]/div[@class="num"]')[0].text == "0"
     assert "（无报告单位）" in page
-    assert summary.towns_csv(nothing) == "town,county,province,year,kind,concept,sentence\n"
-    g = nx.read_graphml(io.BytesIO(summary.graphml(nothing).encode("utf-8")))
+    assert pages.towns_csv(nothing) == "town,county,province,year,kind,concept,sentence\n"
+    g = nx.read_graphml(io.BytesIO(pages.graphml(nothing).encode("utf-8")))
     assert g.number_of_nodes() == 0
 
 
@@ -451,7 +453,7 @@ def test_summary_caps_towns_and_says_so(many_towns):
 
 
 def test_towns_csv_keeps_every_town(many_towns):
-    rows = read_csv(summary.towns_csv(many_towns))[1:]
+    rows = read_csv(pages.towns_csv(many_towns))[1:]
     assert len({r[0] for r in rows}) == 800
     links = next(iter(many_towns.query("""PREFIX fz: <https://w3id.org/fzkg/ontology#>
         SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?b ?c WHERE { ?r fz:issuedBy ?b .
@@ -461,7 +463,7 @@ def test_towns_csv_keeps_every_town(many_towns):
 
 
 def test_write_pages_is_the_four_functions_in_one_pass(store, tmp_path):
-    from kg import pages, viz
+    from kg.pages import network as viz
 
     calls = []
     select = store.select
@@ -469,8 +471,8 @@ def test_write_pages_is_the_four_functions_in_one_pass(store, tmp_path):
     assert [p.name for p in paths] == ["network.html", "summary.html", "towns.csv", "graph.graphml"]
     assert len(calls) <= 8, "one gathering pass for all four"
     assert (tmp_path / "summary.html").read_text(encoding="utf-8") == summary.summary_html(store.select)
-    assert (tmp_path / "towns.csv").read_text(encoding="utf-8") == summary.towns_csv(store.select)
-    assert (tmp_path / "graph.graphml").read_text(encoding="utf-8") == summary.graphml(store.select)
+    assert (tmp_path / "towns.csv").read_text(encoding="utf-8") == pages.towns_csv(store.select)
+    assert (tmp_path / "graph.graphml").read_text(encoding="utf-8") == pages.graphml(store.select)
     assert (tmp_path / "network.html").read_text(encoding="utf-8") == viz.network_html(store.select)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temporary file left behind"
     # a GraphStore and its pyoxigraph store give the same files as the select callable
@@ -481,7 +483,7 @@ def test_write_pages_is_the_four_functions_in_one_pass(store, tmp_path):
 
 
 def test_graphml_keeps_every_attribute(store):
-    g = nx.read_graphml(io.BytesIO(summary.graphml(store.select).encode("utf-8")))
+    g = nx.read_graphml(io.BytesIO(pages.graphml(store.select).encode("utf-8")))
     town = next(d for _, d in g.nodes(data=True) if d["class"] == "town")
     assert set(town) == {"label", "class", "level", "county", "province", "towns", "mentions", "reports",
                          "r", "g", "b"}

@@ -1,26 +1,14 @@
-"""Printable summaries of a built graph: an offline HTML page, a CSV and GraphML.
+"""The printable summary page: one self-contained HTML page a legal-affairs office can read
+on screen or print.
 
-``summary_html(select)`` is one self-contained page a legal-affairs office
-can read on screen or print: the corpus at a glance, the most widespread
-mechanisms and programmes as inline-SVG bar charts, a town × mechanism
-matrix whose ticks link to the evidence, and one card per reporting body
-with one sentence of evidence for every concept its reports name. The
-counts, charts and matrix columns cover the whole graph; cards and matrix
-rows are drawn for at most ``MAX_TOWNS`` towns (the most connected ones),
-and the page says how many it left out and where to find them.
-
-``towns_csv(select)`` is the same evidence as a table, one row per (town,
-report year, concept), every town; ``graphml(select)`` is the body–concept
-network for Gephi, written as XML directly.
-
-All three gather the graph through ``kg.pages.gather`` (SPARQL aggregates,
-one pass; ``kg.pages.write_pages`` shares that pass between all four build
-outputs and streams the CSV and the GraphML to disk). ``select`` is a
-callable that runs a query and returns one ``dict`` per row (variable ->
-plain string, unbound variables absent), so they work on any backend; a
-GraphStore or a pyoxigraph Store may be passed instead. The output depends
-on the graph only: everything is sorted and nothing carries a timestamp, so
-the same graph gives byte-identical files.
+The corpus at a glance, the most widespread mechanisms and programmes as
+inline-SVG bar charts, a body × mechanism matrix whose ticks link to the
+evidence, and one card per reporting body with one sentence of evidence for
+every concept its reports name. The counts, charts and matrix columns cover
+the whole graph; cards and matrix rows are drawn for at most ``MAX_TOWNS``
+bodies (the most connected ones), and the page says how many it left out.
+The output depends on the graph only: everything is sorted and nothing
+carries a timestamp.
 
 Report text (names, titles, sentences) reaches the page only through
 Jinja2's autoescaping or ``markupsafe.escape``; the evidence highlight is
@@ -29,9 +17,7 @@ built from escaped parts around a literal ``<mark>``.
 
 from __future__ import annotations
 
-import io
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,17 +26,16 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from . import pages
-from .pages import CSV_HEADER, KIND_KEYS, TOWN_COLOUR, Concept, Corpus, gather, shorten, squash  # noqa: F401
+from ..kinds import BODY_PRINT_COLOUR, KINDS as KIND_ROWS, LEVELS
+from .corpus import gather
+from .records import ConceptStats, Corpus, shorten, squash
+from .source import Select
 
-Select = Callable[[str], "list[dict[str, str]]"]
-
-FZ = pages.FZ
 FONT_STACK = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
 TOP_BARS = 20  # bars per chart
-MATRIX_COLUMNS = 25  # mechanisms in the town × mechanism matrix
-MAX_TOWNS = 500  # town cards and matrix rows drawn (the most connected towns)
+MATRIX_COLUMNS = 25  # mechanisms in the body × mechanism matrix
+MAX_TOWNS = 500  # body cards and matrix rows drawn (the most connected bodies)
 SENTENCE_CHARS = 160  # evidence longer than this is cut around the highlight
 BAR_LABEL_CHARS = 13  # longer concept labels are shortened in the charts
 MATRIX_LABEL_CHARS = 10  # and in the matrix's column heads
@@ -58,25 +43,17 @@ CARD_LINES_PER_PAGE = 42  # a card estimated longer than this may break across p
 
 
 @dataclass(frozen=True)
-class Kind:
-    key: str  # institution, mechanism, ...
-    rdf: str  # class local name
-    link: str  # body -> concept predicate local name
+class _Legend:
+    """A kind as the template draws it."""
+
+    key: str
     label: str  # Chinese heading
-    english: str
     colour: str
 
 
-KINDS: tuple[Kind, ...] = tuple(
-    Kind(key, pages.KIND_CLASS[key], pages.KIND_LINK[key], label, english, pages.KIND_COLOUR[key])
-    for key, label, english in (("institution", "机构", "Institutions"), ("mechanism", "工作机制", "Mechanisms"),
-                                ("programme", "专项工作", "Programmes"), ("law", "法律法规", "Laws"),
-                                ("role", "法律服务角色", "Roles")))
+KINDS: tuple[_Legend, ...] = tuple(_Legend(k.key, k.zh_print, k.print_colour) for k in KIND_ROWS)
 KIND_BY_KEY = {k.key: k for k in KINDS}
-LINK_OF_KIND = {k.key: k.link for k in KINDS}
-
-LEVEL_LABEL = {"Township": "乡镇", "Subdistrict": "街道", "County": "县级", "District": "市辖区",
-               "City": "市级", "Province": "省级"}
+LEVEL_LABEL = {level.cls: level.zh for level in LEVELS}
 
 
 # ---------------------------------------------------------------- helpers
@@ -126,7 +103,7 @@ def _nice_step(top: int, most: int = 5) -> int:
     return step
 
 
-def _chart(kind: Kind, concepts: list[Concept]) -> dict:
+def _chart(kind: _Legend, concepts: list[ConceptStats]) -> dict:
     """A horizontal bar chart's geometry (the template draws it as SVG)."""
     top = sorted((c for c in concepts if c.kind == kind.key), key=lambda c: (-c.towns, c.label, c.iri))[:TOP_BARS]
     label_w, bar_x, bar_w, row_h, pad_top = 200, 208, 380, 26, 8
@@ -168,7 +145,7 @@ def write_summary(data: Corpus, fh, *, title: str = "法治政府建设报告概
 
 def summary_context(data: Corpus, *, title: str = "法治政府建设报告概览") -> dict:
     """The template's values."""
-    towns, concepts = data.towns, list(data.concepts.values())
+    towns, concepts = data.bodies, list(data.concepts.values())
     shown = data.shown
 
     counties = {t.county_iri for t in towns.values() if t.county_iri}
@@ -218,7 +195,7 @@ def summary_context(data: Corpus, *, title: str = "法治政府建设报告概�
         title=title,
         font_stack=FONT_STACK,
         kinds=KINDS,
-        town_colour=TOWN_COLOUR,
+        town_colour=BODY_PRINT_COLOUR,
         level_label=LEVEL_LABEL,
         n_reports=len(data.reports),
         n_towns=len(towns),
@@ -238,38 +215,3 @@ def summary_context(data: Corpus, *, title: str = "法治政府建设报告概�
         top_bars=TOP_BARS,
         matrix_columns=MATRIX_COLUMNS,
     )
-
-
-# ---------------------------------------------------------------- the table
-
-def towns_csv(select: Select | Any) -> str:
-    """One row per (town, report year, concept) with one evidence sentence, sorted, header first.
-
-    ``kind`` is institution, mechanism, programme, law or role; ``year`` is
-    empty for a report without one (and for a concept the graph links to a
-    town without any mention). Cells that a spreadsheet would read as a
-    formula get a leading apostrophe. (A build streams this to disk:
-    ``kg.pages.write_pages``.)
-    """
-    out = io.StringIO()
-    gather(select, csv_out=out)
-    return out.getvalue()
-
-
-# ---------------------------------------------------------------- the network
-
-def graphml(select: Select | Any) -> str:
-    """The body–concept network as GraphML (for Gephi, yEd, networkx).
-
-    Nodes: every reporting body (class ``town``) and every concept its
-    reports name (class institution, mechanism, programme, law or role), with
-    ``label``, ``class``, ``level``, ``county``, ``province``, ``towns`` (the
-    number of bodies naming a concept; 1 for a body), ``mentions``,
-    ``reports`` and Gephi's ``r``/``g``/``b`` colour. Edges: body -> concept,
-    with ``link`` (the predicate, e.g. usesMechanism), ``mentions`` (how
-    often that body's reports name it), ``weight`` (the same, as a float) and
-    ``years``. Nodes come first (towns, then concepts), then the edges.
-    """
-    edges: list[str] = []
-    corpus = gather(select, edges_out=edges.append)
-    return pages.graphml_text(corpus, edges)

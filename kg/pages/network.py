@@ -1,6 +1,6 @@
 """The network page: reporting bodies and the concepts their reports name.
 
-``network_html(select)`` gathers the graph through ``kg.pages.gather`` (a
+``network_html(select)`` gathers the graph through ``corpus.gather`` (a
 few SPARQL aggregates; ``kg.pages.write_pages`` shares that pass with the
 summary, the CSV and the GraphML), keeps the ``max_nodes`` most connected
 nodes, builds the network with pyvis (nodes, edges, options) and renders it
@@ -21,7 +21,6 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,46 +30,27 @@ import pyvis
 from pyvis.edge import Edge
 from pyvis.network import Network
 
-from .pages import Concept, Corpus, Town, gather, local_name, marked_term, shorten, squash
-
-Select = Callable[[str], "list[dict[str, str]]"]
-
-FZ = "https://w3id.org/fzkg/ontology#"
+from ..kinds import BODY_COLOUR, BODY_SHAPE, KINDS, LEVELS as LEVEL_ROWS
+from .corpus import gather
+from .records import BodyStats, ConceptStats, Corpus, local_name, marked_term, shorten, squash
+from .source import Select
 
 FONT_STACK = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
-# Administrative levels, in the order a body's type is chosen when it has several.
-LEVELS: dict[str, str] = {
-    "Township": "乡镇 township",
-    "Subdistrict": "街道 sub-district",
-    "County": "县 county",
-    "District": "区 district",
-    "City": "地级市 city",
-    "Province": "省级行政区 province",
-}
+# Administrative levels by class, for the tooltips.
+LEVELS: dict[str, str] = {level.cls: f"{level.zh_long} {level.en}" for level in LEVEL_ROWS}
 
-# Node classes drawn, in legend order: key, RDF class, label, colour, vis shape.
+# Node classes drawn, in legend order: key, label, colour, vis shape.
 CLASSES: tuple[dict[str, str], ...] = (
-    {"key": "body", "rdf": "", "label": "报告单位 Reporting body", "color": "#3F4F63", "shape": "square"},
-    {"key": "institution", "rdf": "Institution", "label": "机构 Institution", "color": "#0072B2", "shape": "dot"},
-    {"key": "mechanism", "rdf": "Mechanism", "label": "工作机制 Mechanism", "color": "#D55E00", "shape": "diamond"},
-    {"key": "programme", "rdf": "Programme", "label": "专项工作 Programme", "color": "#009E73", "shape": "triangle"},
-    {"key": "law", "rdf": "Law", "label": "法律文件 Law", "color": "#CC79A7", "shape": "star"},
-    {"key": "role", "rdf": "Role", "label": "法律服务角色 Role", "color": "#E69F00", "shape": "triangleDown"},
+    {"key": "body", "label": "报告单位 Reporting body", "color": BODY_COLOUR, "shape": BODY_SHAPE},
+    *({"key": k.key, "label": f"{k.zh} {k.en}", "color": k.colour, "shape": k.shape} for k in KINDS),
 )
 CLASS_BY_KEY = {c["key"]: c for c in CLASSES}
-CLASS_BY_RDF = {FZ + c["rdf"]: c["key"] for c in CLASSES if c["rdf"]}
-CONCEPT_KEYS = tuple(c["key"] for c in CLASSES if c["rdf"])
+CONCEPT_KEYS = tuple(k.key for k in KINDS)
 
 # Body -> concept links: predicate local name, label, the class it points at.
-LINKS: tuple[dict[str, str], ...] = (
-    {"key": "hasInstitution", "label": "设有机构 hasInstitution", "class": "institution"},
-    {"key": "usesMechanism", "label": "运用机制 usesMechanism", "class": "mechanism"},
-    {"key": "runsProgramme", "label": "开展专项工作 runsProgramme", "class": "programme"},
-    {"key": "citesLaw", "label": "引用法律文件 citesLaw", "class": "law"},
-    {"key": "hasRole", "label": "配备角色 hasRole", "class": "role"},
-)
-LINK_BY_IRI = {FZ + link["key"]: link for link in LINKS}
+LINKS: tuple[dict[str, str], ...] = tuple(
+    {"key": k.link, "label": f"{k.link_zh} {k.link}", "class": k.key} for k in KINDS)
 
 STABILIZATION_ITERATIONS = 150
 RANDOM_SEED = 20240601
@@ -150,7 +130,7 @@ def _mark(text: str, terms: list[str]) -> str:
     return text.replace(term, f"【{term}】", 1) if term else text
 
 
-def _evidence(c: Concept) -> list[tuple[str, str, str]]:
+def _evidence(c: ConceptStats) -> list[tuple[str, str, str]]:
     """Up to two (sentence, source, year), from different reports where possible."""
     chosen: list[tuple[str, str, str]] = []
     seen_sources: set[str] = set()
@@ -169,7 +149,7 @@ def _evidence(c: Concept) -> list[tuple[str, str, str]]:
     return chosen
 
 
-def _body_title(t: Town, n_concepts: int) -> str:
+def _body_title(t: BodyStats, n_concepts: int) -> str:
     lines = [t.display]
     kind = LEVELS.get(t.level, "行政区划 body") if t.level else "行政区划 body"
     lines.append(f"类别 Class: {CLASS_BY_KEY['body']['label']} · {kind}")
@@ -189,7 +169,7 @@ def _body_title(t: Town, n_concepts: int) -> str:
     return "\n".join(lines)
 
 
-def _concept_title(c: Concept) -> str:
+def _concept_title(c: ConceptStats) -> str:
     lines = [c.label, f"类别 Class: {CLASS_BY_KEY[c.kind]['label']}"]
     if c.alts:
         lines.append("别名 Also: " + "、".join(c.alts[:8]) + (" …" if len(c.alts) > 8 else ""))
@@ -318,7 +298,7 @@ def network_context(data: Corpus, *, max_nodes: int = 1500, title: str = "fazhi-
     """The template's values (the network itself as one JSON string)."""
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
-    bodies, concepts = data.towns, data.linked
+    bodies, concepts = data.bodies, data.linked
 
     body_order = sorted(bodies.values(), key=lambda t: (-t.degree, t.display, t.iri))
     concept_order = sorted(concepts.values(), key=lambda c: (-c.link_towns, CONCEPT_KEYS.index(c.kind), c.label,

@@ -8,10 +8,11 @@ of the string with levels going strictly down.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-from .model import Division
+from ..kinds import LEVEL
+from ..model import Division
+from . import patterns as P
 
 # suffix -> level; longer suffixes first so 自治县 wins over 县
 SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -35,23 +36,14 @@ SUFFIXES: tuple[tuple[str, str], ...] = (
     ("乡", "township"),
     ("街", "subdistrict"),
 )
-RANK = {"province": 0, "city": 1, "county": 2, "district": 2, "township": 3, "subdistrict": 3}
+RANK = {key: level.rank for key, level in LEVEL.items()}
 MUNICIPALITIES = frozenset({"北京", "天津", "上海", "重庆"})
 # the shortest name (without suffix) each suffix takes: 沛县 and 津市 exist, 一字镇 hardly
 MIN_NAME = {"县": 1, "市": 1, "区": 2, "旗": 2}
 MAX_NAME = 5  # 伊金霍洛; names of autonomous units (石柱土家族自治县) may run to 9
 MAX_NAME_AUTONOMOUS = 9
 
-# names that are words, not places: 乡镇, 全县, 依法治镇, 美丽乡(村) ...
-_NOT_A_NAME = re.compile(
-    r"^(?:[全各本我该每其此两多某]|乡镇|城镇|村镇|集镇|街镇|镇街|小城|特色小|城乡|县乡|县区|市县|市区|省市|城区|辖区|园区|景区|"
-    r"开发|新区|片区|小区|山区|库区|牧区|社区|示范|美丽|文明|平安|法治|依法|乡村|农村|城市|地方|下辖|所辖|毗邻)"
-    r"|(?:依法治|治|示范|文明|平安|法治|美丽|先进|卫生|森林|生态|特色|重点|中心|建制|民族|边境|贫困|经济)$"
-)
-# what may follow a township name in running text without it being a word (美丽乡村, 乡镇)
-_BAD_NEXT = frozenset("村镇长级域直属里民")
 _SUFFIX_CHARS = frozenset("省市州盟县旗区镇乡街道")
-SELF_REFERENCE = re.compile(r"(?:我|本|全)(镇|乡|街道|街|县|区|市|旗)")
 
 
 # suffixes by first character, each list in SUFFIXES order (so 自治县 is still tried before 县)
@@ -59,14 +51,12 @@ _BY_FIRST: dict[str, tuple[tuple[str, str, bool], ...]] = {}
 for _suffix, _lvl in SUFFIXES:
     _BY_FIRST[_suffix[0]] = _BY_FIRST.get(_suffix[0], ()) + ((_suffix, _lvl, _suffix.startswith(("自治", "民族"))),)
 del _suffix, _lvl
-# the run of characters a name may be made of (see _plausible)
-_NAME_RUN = re.compile(r"[\u4e00-\u9fff]*")
 
 
 @lru_cache(maxsize=65536)
 def _name_ok(name: str) -> bool:
     """Not a word (乡镇, 依法治) and made only of Chinese characters (cached: the walk asks again and again)."""
-    return not _NOT_A_NAME.search(name) and _plausible(name)
+    return not P.NOT_A_NAME.search(name) and P.ALL_HAN.fullmatch(name) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -98,7 +88,7 @@ def parse_chain(text: str) -> tuple[Division, ...]:
             if score > best[0]:
                 best = (score, acc)
         # a name is all Chinese characters: it cannot run past the first other one
-        last = min(n, pos + MAX_NAME_AUTONOMOUS, pos + _NAME_RUN.match(text, pos).end())
+        last = min(n, pos + MAX_NAME_AUTONOMOUS, P.ALL_HAN.match(text, pos).end())
         for end in range(pos + 1, last + 1):
             here = by_first.get(text[end:end + 1])
             if here is None:
@@ -125,10 +115,6 @@ def parse_chain(text: str) -> tuple[Division, ...]:
 
     walk(0, -1, (), 0)
     return best[1]
-
-
-def _plausible(name: str) -> bool:
-    return all("\u4e00" <= ch <= "\u9fff" for ch in name)
 
 
 def normalise_name(division: Division) -> Division:

@@ -17,19 +17,16 @@ import ahocorasick_rs
 import rdflib
 from rdflib.namespace import RDF, SKOS
 
-from .errors import VocabularyError
-from .textnorm import fold, key, strip_quotes
-from .vocab import FZ
+from ..errors import VocabularyError
+from ..kinds import KINDS
+from ..textnorm import fold, key, strip_quotes
+from ..vocab import FZ, ONTOLOGY
 
-CLASS_KIND = {
-    FZ.Institution: "institution",
-    FZ.Mechanism: "mechanism",
-    FZ.Programme: "programme",
-    FZ.Law: "law",
-    FZ.Role: "role",
-    FZ.Formula: "formula",
-}
-KIND_ORDER = ("law", "programme", "mechanism", "institution", "role", "formula")
+# the classes a vocabulary concept may have: the five kinds, and slogans never extracted
+FORMULA = "formula"
+CLASS_KIND = {rdflib.URIRef(ONTOLOGY + k.cls): k.key for k in KINDS} | {FZ.Formula: FORMULA}
+# the order entries are listed in, and so which wins a variant two concepts share
+KIND_ORDER = tuple(k.key for k in sorted(KINDS, key=lambda k: k.precedence)) + (FORMULA,)
 LAW_PREFIX = "中华人民共和国"
 # The contiguous NFA finds the same matches about a third faster than the library's default
 # choice for a vocabulary this size, and builds as fast (a DFA is faster still but takes
@@ -44,7 +41,7 @@ def bundled_vocabulary() -> Path:
 
 
 @dataclass(frozen=True)
-class Entry:
+class VocabConcept:
     """One concept of the vocabulary."""
 
     iri: str
@@ -53,7 +50,7 @@ class Entry:
     alt_labels: tuple[str, ...] = ()
 
 
-def _variants(entry: Entry) -> set[str]:
+def _variants(entry: VocabConcept) -> set[str]:
     """The folded strings that name ``entry`` in running text."""
     forms = {entry.label, *entry.alt_labels}
     out: set[str] = set()
@@ -70,10 +67,10 @@ def _variants(entry: Entry) -> set[str]:
 class Lexicon:
     """The vocabulary's concepts, a matcher over their labels and a lookup by key."""
 
-    def __init__(self, entries: Iterable[Entry]) -> None:
-        self.entries: list[Entry] = sorted(entries, key=lambda e: (KIND_ORDER.index(e.kind), e.label))
-        self._by_key: dict[str, Entry] = {}
-        patterns: dict[str, Entry] = {}
+    def __init__(self, entries: Iterable[VocabConcept]) -> None:
+        self.entries: list[VocabConcept] = sorted(entries, key=lambda e: (KIND_ORDER.index(e.kind), e.label))
+        self._by_key: dict[str, VocabConcept] = {}
+        patterns: dict[str, VocabConcept] = {}
         for entry in self.entries:
             for form in sorted(_variants(entry)):
                 patterns.setdefault(form, entry)
@@ -89,13 +86,13 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def find(self, folded: str) -> list[tuple[int, int, Entry]]:
+    def find(self, folded: str) -> list[tuple[int, int, VocabConcept]]:
         """Non-overlapping leftmost-longest matches in already folded text."""
         if self._matcher is None:
             return []
         return [(s, e, self._pattern_entry[i]) for i, s, e in self._matcher.find_matches_as_indexes(folded)]
 
-    def lookup(self, text: str) -> Entry | None:
+    def lookup(self, text: str) -> VocabConcept | None:
         """The concept a whole surface form or label names, if any."""
         return self._by_key.get(key(text))
 
@@ -113,7 +110,7 @@ class Lexicon:
         return cls(entries_from_graph(graph))
 
 
-def entries_from_graph(graph: rdflib.Graph) -> list[Entry]:
+def entries_from_graph(graph: rdflib.Graph) -> list[VocabConcept]:
     """Concepts typed with one of our classes, with their zh labels."""
     entries = []
     for cls, kind in CLASS_KIND.items():
@@ -122,5 +119,5 @@ def entries_from_graph(graph: rdflib.Graph) -> list[Entry]:
             if not prefs:
                 raise VocabularyError(f"{iri}: concept without a skos:prefLabel")
             alts = tuple(sorted(str(l) for l in graph.objects(iri, SKOS.altLabel) if getattr(l, "language", None) in ("zh", None)))
-            entries.append(Entry(str(iri), kind, prefs[0], alts))
+            entries.append(VocabConcept(str(iri), kind, prefs[0], alts))
     return entries

@@ -1,14 +1,21 @@
 """Every regular expression and word list the extractor uses, in one place.
 
 All patterns run over *folded* text (see ``textnorm.fold_with_map``): double
-quotes are ``"``, dashes ``-``, brackets ASCII.
+quotes are ``"``, dashes ``-``, brackets ASCII. Chinese characters are
+``textnorm.CJK``, defined once.
 """
 
 from __future__ import annotations
 
 import re
 
-CJK = r"\u4e00-\u9fff"
+from ..textnorm import CJK
+
+HAN = f"[{CJK}]"
+# runs of Chinese characters, matched on a reversed slice to find the run that ends at a
+# position without walking back one character at a time
+CJK_RUN = re.compile(f"{HAN}*")
+NAME_RUN = re.compile(f"[{CJK}+]*")  # a name may hold a "+" (互联网+监管)
 
 # ------------------------------------------------------------ sentences
 # [。！？!?]+[\"'」』）)]*|\n+, written to start with one character class so the regex
@@ -20,7 +27,7 @@ DATE_LABELS = r"(?:发布时间|发布日期|成文日期|印发日期|日期|�
 LABELLED_DATE = re.compile(
     DATE_LABELS + r"\s*[:：]?\s*(20\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
-PUBLISHER = re.compile(r"(?:发布机构|发文机关|来源|信息来源|发布单位|来源单位)\s*[:：]?\s*([\u4e00-\u9fff]{2,40})")
+PUBLISHER = re.compile(r"(?:发布机构|发文机关|来源|信息来源|发布单位|来源单位)\s*[:：]?\s*([" + CJK + "]{2,40})")
 DATE_CN = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 # ------------------------------------------------------------ year covered
@@ -35,15 +42,15 @@ FIELD_LABEL = re.compile(r"^[|｜\s]*(?:标\s*题|名\s*称|题\s*名)\s*[:：]\
 OFFICE_TAIL = re.compile(r"(?:人民政府|政府|办事处)")
 # where a report names itself as the subject: "2023年，岔河镇坚持…", "一年来，周溪乡在…"
 _SUBJECT_BODY = r"\s*(?:20\d\d年(?:度|以来|来)?|近年来|一年来|今年以来|过去一年|刚刚过去的20\d\d年)[,，]?\s*(?:是|在)?"
-SUBJECT = re.compile(r"(?:^|\n|[。；;])" + _SUBJECT_BODY)
-# SUBJECT in two parts, for speed (see extract._subject_matches): at the very start, and after a
-# break character (a pattern that starts with a character class lets the engine skip ahead)
+# where a report names itself as the subject, in two parts for speed (see body._subject_matches):
+# at the very start, and after a break character (a pattern that starts with a character class
+# lets the engine skip ahead)
 SUBJECT_AT_START = re.compile(_SUBJECT_BODY)
 SUBJECT_AFTER_BREAK = re.compile(r"[\n。；;]" + _SUBJECT_BODY)
 # "在区委、区政府的坚强领导下": the writer sits below that level (a district's own report says 区委 alone)
 LED_BY = re.compile(r"在([县区市旗])委[、，,和及与]?\1(?:人民)?政府的?(?:正确|坚强|有力|统一)?(?:领导|指导)")
 REPORT_HEAD = re.compile(r"现将([^,，。\n]{2,30}?)(?:20\d\d|关于|法治|依法|年度)")
-DIVISION_END = re.compile(r"(?:镇|乡|街道|县|区|旗)(?![\u4e00-\u9fff]?[镇村])")
+DIVISION_END = re.compile(r"(?:镇|乡|街道|县|区|旗)(?![" + CJK + "]?[镇村])")
 
 # ------------------------------------------------------------ concepts by pattern
 TITLE = re.compile(r"《([^《》\n]{2,80})》")
@@ -120,3 +127,37 @@ QUALIFIER = re.compile(r"^(?:中共)?(?:(?:(?!依法|全面)[" + CJK + r"]){2,6}
                        r"(?:县委|区委|市委|镇委|乡委|党委|党工委|政府|人民政府|委)?(?:全面)?(?:[镇乡村街]|社区|街道)?(?=[" + CJK + r"]{3})")
 SYSTEM_TAIL = re.compile(r"(?:工作)?(?:制度|机制)$")
 SELF_PREFIX = re.compile(r"^(?:我|本|全)?(?:镇|乡|街道|街|县|区|市)(?=[" + CJK + r"]{2})")
+
+# ------------------------------------------------------------ division names (divisions.py)
+# names that are words, not places: 乡镇, 全县, 依法治镇, 美丽乡(村) ...
+NOT_A_NAME = re.compile(
+    r"^(?:[全各本我该每其此两多某]|乡镇|城镇|村镇|集镇|街镇|镇街|小城|特色小|城乡|县乡|县区|市县|市区|省市|城区|辖区|园区|景区|"
+    r"开发|新区|片区|小区|山区|库区|牧区|社区|示范|美丽|文明|平安|法治|依法|乡村|农村|城市|地方|下辖|所辖|毗邻)"
+    r"|(?:依法治|治|示范|文明|平安|法治|美丽|先进|卫生|森林|生态|特色|重点|中心|建制|民族|边境|贫困|经济)$"
+)
+SELF_REFERENCE = re.compile(r"(?:我|本|全)(镇|乡|街道|街|县|区|市|旗)")
+ALL_HAN = re.compile(f"{HAN}*")  # a name is made of Chinese characters only
+
+# ------------------------------------------------------------ the body (body.py)
+# a county-level name heading an organ (县委, 区人民政府, 县司法局 …): found from the suffix, and the
+# run of Chinese characters before it walked back
+COUNTY_ORGAN_SUFFIX = re.compile(r"[县区旗市](?=委|人民政府|政府|司法局|依法治|全面依法治)")
+NON_CJK_HEAD = re.compile(f"^[^{CJK}]+")
+PARTY_HEAD = re.compile(r"^(?:中共|中国共产党)")
+
+# ------------------------------------------------------------ concepts (mentions.py)
+PROGRAMME_TITLE = re.compile(r"纲要.*20\d\d|20\d\d.*纲要|实施纲要|改革纲要|普法规划")
+NUMBERED = re.compile(r"[\d·.]+")
+DATE_LIKE = re.compile(r"[\d·.\s]+")
+CLAUSE_MARK = re.compile(r"[，,。；;！!？?]")
+YEAR_DASH = re.compile(r"(?<=\d)\s*-\s*(?=\d)")
+
+# ------------------------------------------------------------ title, year, date (dates.py)
+ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+TITLE_YEAR = re.compile(r"(?<![\d-])(20\d\d)\s*年")
+BOOK_TITLE = re.compile(r"《[^》]*》")
+AFTER_YEAR = re.compile(r"[,，]|以来|来|是")
+LINE_PUNCT = re.compile(r"[，,。；;]")
+REPORT_END = re.compile(r"报告$|总结$|情况$")
+CONTINUATION_END = re.compile(r"(?:报告|情况|总结)$")
+TITLE_END = re.compile(r"(?:报告|总结)$")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .lexicon import Lexicon
-from .model import Extraction
+from ..model import Extraction
 
 
 @dataclass(frozen=True)

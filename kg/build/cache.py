@@ -1,0 +1,138 @@
+"""Per-report build cache, keyed by content hash, file name and extractor fingerprint.
+
+A re-run over the same folder re-extracts only reports whose bytes changed,
+or all of them when the code or the vocabulary changed: the fingerprint
+hashes both, so a stale entry can never be read. An entry keeps what the
+build needs of a report, not the extraction: its summary for the parent,
+its rendered triples and evidence, and its text (for ``texts/``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+from .. import __version__
+from ..layout import Span, write_atomic
+from ..model import Body, Division
+
+# what decides an entry's content: every module and data file of these packages and modules
+# (a new reader or extraction module is covered the moment it is added)
+_INPUTS = ("readers", "extract", "ontology", "textnorm.py", "model.py", "kinds.py", "vocab.py", "graph.py",
+           "resolve.py", "build/cache.py", "build/worker.py")
+SECTIONS = ("turtle", "ntriples", "evidence", "text")  # an entry's parts, in file order
+
+
+def fingerprint(vocab: Sequence[str | Path] = ()) -> str:
+    """A hash of the code and data that make an entry, and of the user's vocabulary files."""
+    h = hashlib.sha256(__version__.encode())
+    package = Path(str(resources.files("kg")))
+    for name in _INPUTS:
+        here = package / name
+        files = [here] if here.is_file() else sorted(p for p in here.rglob("*") if p.is_file()
+                                                      and "__pycache__" not in p.parts)
+        for path in files:
+            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for path in vocab:
+        h.update(Path(path).read_bytes())
+    return h.hexdigest()[:16]
+
+
+BODY_SLOTS = ("division", "county", "city", "province")
+
+
+def _division(d: Division | None) -> dict | None:
+    return {"name": d.name, "level": d.level} if d else None
+
+
+def _body(data: dict) -> Body:
+    return Body(*(Division(**d) if d else None for d in (data.get(k) for k in BODY_SLOTS)))
+
+
+@dataclass
+class CacheEntry:
+    """A report as a build keeps it: what the parent needs to know, and where its rendered
+    Turtle, N-Triples, evidence (JSON) and text lie in the entry file (``SECTIONS``)."""
+
+    encoding: str | None
+    body: Body
+    votes: list[tuple[str, str]]  # (label, kind), one per mention
+    aliases: list[tuple[str, str]]  # (label, surface form)
+    triples: int
+    spans: tuple[Span, ...]
+
+
+class Cache:
+    """One file per report under ``root/<fingerprint>/<sha[:2]>/<sha>/<key>.report``: a JSON
+    header line, then the report's Turtle, N-Triples and evidence, back to back.
+
+    Keyed by content and file name (the report's IRI holds both). One file
+    rather than several: a big build writes tens of thousands of them.
+    """
+
+    def __init__(self, root: Path, fingerprint_: str) -> None:
+        self.root = Path(root) / fingerprint_
+
+    def path(self, sha256: str, key: str) -> Path:
+        return self.root / sha256[:2] / sha256 / f"{key}.report"
+
+    def get(self, sha256: str, key: str) -> CacheEntry | None:
+        """The entry for this content under this name, if a build made one."""
+        path = self.path(sha256, key)
+        try:
+            with open(path, "rb") as fh:
+                head = fh.readline()
+                data = json.loads(head)
+                size = fh.seek(0, 2)
+            return self._entry(path, len(head), data, size)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, sha256: str, key: str, encoding: str | None, body: Body, votes: list[tuple[str, str]],
+            aliases: list[tuple[str, str]], triples: int, sections: Sequence[str]) -> CacheEntry:
+        """Store a report (atomically, so a killed build leaves no half entry)."""
+        blobs = [text.encode("utf-8") for text in sections]
+        data = {"encoding": encoding, "body": {k: _division(getattr(body, k)) for k in BODY_SLOTS},
+                "votes": votes, "aliases": aliases, "triples": triples, "sizes": [len(b) for b in blobs]}
+        head = json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n"
+        path = self.path(sha256, key)
+        write_atomic(path, b"".join([head, *blobs]), durable=False)
+        return self._entry(path, len(head), data, len(head) + sum(len(b) for b in blobs))
+
+    @staticmethod
+    def _entry(path: Path, offset: int, data: dict, size: int) -> CacheEntry:
+        spans = []
+        for n in data["sizes"]:
+            spans.append((str(path), offset, n))
+            offset += n
+        if offset != size or len(spans) != len(SECTIONS):
+            raise ValueError("entry cut short")
+        return CacheEntry(data["encoding"], _body(data["body"]), [tuple(v) for v in data["votes"]],
+                          [tuple(a) for a in data["aliases"]], data["triples"], tuple(spans))
+
+
+def prune(root: Path, keep: str) -> threading.Thread:
+    """Drop cache entries of other fingerprints, in a thread that the caller joins.
+
+    A big cache is tens of thousands of files: they are moved aside at once
+    (so the build never reads them) and deleted while the build goes on. A
+    folder a killed build left half deleted is one more stale folder.
+    """
+    stale = []
+    if root.is_dir():
+        for i, d in enumerate(sorted(root.iterdir())):
+            if d.is_dir() and d.name != keep:
+                aside = root / f".stale-{os.getpid()}-{i}"
+                d.rename(aside)
+                stale.append(aside)
+    cleaner = threading.Thread(target=lambda: [shutil.rmtree(d, ignore_errors=True) for d in stale],
+                               name="cache-cleaner", daemon=True)
+    cleaner.start()
+    return cleaner

@@ -1,0 +1,96 @@
+"""The pages of a build: the network, the printable summary, towns.csv and graph.graphml.
+
+One gathering pass over the graph (``corpus.gather``, with the per-mention
+pass in ``fold``) serves all four; towns.csv and the GraphML edges are
+streamed to disk as the pass goes. Imports run one way: this module ->
+``summary``, ``network`` -> ``corpus`` -> ``fold`` -> ``exports``,
+``records``, ``source``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ..layout import GRAPHML, NETWORK, PAGE_FILES, SUMMARY, TOWNS_CSV, AtomicWriter, write_streamed
+from .corpus import gather
+from .exports import GRAPHML_TAIL, graphml_head, graphml_nodes, graphml_text
+from .records import Corpus
+from .source import EvidenceFiles, Select, as_source
+
+__all__ = ["EvidenceFiles", "as_source", "graphml", "towns_csv", "write_pages"]
+
+
+def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_towns: int | None = None,
+                title: str | None = None, network_title: str | None = None) -> list[Path]:
+    """Write network.html, summary.html, towns.csv and graph.graphml into ``out_dir``.
+
+    ``graph`` is a GraphStore, a pyoxigraph Store, a ``Source`` or a
+    ``select`` callable. Each file is written beside its target and renamed
+    over it, so a reader never sees half a file.
+    """
+    from . import summary
+    from .network import write_network  # pyvis is only needed here
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    csv_file = AtomicWriter(out / TOWNS_CSV)
+    edges_fd, edges_tmp = tempfile.mkstemp(prefix=f".{GRAPHML}.", suffix=".edges", dir=out)
+    edges = os.fdopen(edges_fd, "w", encoding="utf-8", newline="\n")
+    gml = None
+
+    def write_graphml(corpus: Corpus) -> None:  # mostly I/O: runs beside the page rendering
+        gml.write(graphml_head())
+        for node in graphml_nodes(corpus.bodies.values(), corpus.concepts.values()):
+            gml.write(node)
+        gml.fh.flush()
+        with open(edges_tmp, encoding="utf-8") as fh:
+            shutil.copyfileobj(fh, gml.fh, 1 << 20)
+        gml.write(GRAPHML_TAIL)
+        gml.commit()
+
+    try:
+        corpus = gather(graph, max_towns=summary.MAX_TOWNS if max_towns is None else max_towns,
+                        max_bodies=max_nodes, csv_out=csv_file.fh, edges_out=edges.write)
+        csv_file.commit()
+        edges.close()
+        gml = AtomicWriter(out / GRAPHML)
+        with ThreadPoolExecutor(1) as pool:
+            graphml_done = pool.submit(write_graphml, corpus)
+            kw = {} if title is None else {"title": title}
+            write_streamed(out / SUMMARY, lambda fh: summary.write_summary(corpus, fh, **kw))
+            kw2 = {} if network_title is None else {"title": network_title}
+            write_streamed(out / NETWORK, lambda fh: write_network(corpus, fh, max_nodes=max_nodes, **kw2))
+            graphml_done.result()
+    except BaseException:
+        csv_file.abandon()
+        if gml is not None:
+            gml.abandon()
+        raise
+    finally:
+        if not edges.closed:
+            edges.close()
+        Path(edges_tmp).unlink(missing_ok=True)
+    return [out / name for name in PAGE_FILES]
+
+
+def towns_csv(select: Select | Any) -> str:
+    """towns.csv as text: one row per (body, report year, concept) with one evidence sentence,
+    sorted, header first (a build streams it to disk instead)."""
+    import io
+
+    out = io.StringIO()
+    gather(select, csv_out=out)
+    return out.getvalue()
+
+
+def graphml(select: Select | Any) -> str:
+    """graph.graphml as text: bodies and concepts with their counts, then body -> concept edges
+    with the link, the mentions and the years (a build streams it to disk instead)."""
+    edges: list[str] = []
+    corpus = gather(select, edges_out=edges.append)
+    return graphml_text(corpus.bodies.values(), corpus.concepts.values(), edges)

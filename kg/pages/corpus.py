@@ -1,0 +1,214 @@
+"""One gathering pass over a built graph for all four pages.
+
+A few whole-graph SELECTs whose results are small (reports, places,
+concepts, and each body's number of linked concepts); then the bodies in
+CSV order, in batches of about ``BATCH_REPORTS`` reports, each batch's
+mentions counted per (report, concept, sentence) inside SPARQL, never
+per mention in Python (``fold``). Which query shapes are cheap on Oxigraph,
+and which are avoided, is written in docs/queries.md.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+from .. import queries
+from ..kinds import COUNTY_LEVELS, KINDS, LEVEL, LEVELS
+from ..vocab import KIND_OF_CLASS, KIND_OF_LINK, ONTOLOGY
+from .exports import CSV_HEADER
+from .fold import fetch, fold
+from .records import (BodyStats, ConceptStats, Corpus, ReportInfo, local_name, pick_label, squash, to_int,
+                      year_of)
+from .source import Source, as_source
+
+BATCH_REPORTS = 300  # reports per batch of the per-mention pass
+_KIND_KEYS = tuple(k.key for k in KINDS)
+_LEVEL_CLASSES = tuple(level.cls for level in LEVELS)  # most specific first
+_COUNTY_CLASSES = tuple(LEVEL[key].cls for key in COUNTY_LEVELS)
+_LINK_OF = {k.key: k.link for k in KINDS}
+
+
+def gather(graph: Any, *, max_towns: int = 0, max_bodies: int = 0,
+           csv_out: TextIO | None = None, edges_out: Callable[[str], Any] | None = None) -> Corpus:
+    """Everything the pages need, in one pass.
+
+    ``max_towns`` towns (the most connected) keep their per-concept detail
+    for the summary's cards; ``max_bodies`` bodies (the most connected) keep
+    their links for the network. ``csv_out`` receives towns.csv and
+    ``edges_out`` the GraphML ``<edge>`` elements, as the pass goes.
+    """
+    src = as_source(graph)
+    first = list(src.map(lambda job: job(), [
+        lambda: _reports(src),
+        lambda: list(src.rows(queries.text("pages_places"), ("place", "type", "label", "lang", "upper"))),
+        lambda: _concepts(src),
+        lambda: list(src.rows(queries.text("pages_degree"), ("body", "n"))),
+    ]))
+    reports, places, concepts, degrees = first
+    towns = _bodies(places, reports)
+    for body, n in degrees:
+        if body in towns:
+            towns[body].degree = to_int(n)
+    del first, places, degrees
+
+    page = sorted(towns.values(), key=lambda t: (t.province == "", t.province, t.county == "", t.county,
+                                                 t.name, t.iri))
+    shown = sorted(page, key=lambda t: -t.degree)[:max_towns]  # stable: ties keep page order
+    for t in shown:
+        t.named = {}
+    order_of = {t.iri: i for i, t in enumerate(page)}
+    shown.sort(key=lambda t: order_of[t.iri])
+    for i, t in enumerate(shown, 1):
+        t.index = i
+    for t in sorted(towns.values(), key=lambda t: (-t.degree, t.display, t.iri))[:max_bodies]:
+        t.links = {}
+
+    writer = csv.writer(csv_out, lineterminator="\n") if csv_out is not None else None
+    if writer:
+        writer.writerow(CSV_HEADER)
+    total = 0
+    for batch, found in src.map(lambda b: fetch(src, b, concepts), _batches(towns)):
+        total += fold(batch, found, concepts, writer, edges_out)
+
+    named = {c.iri: c for c in concepts.values() if c.towns}
+    order = sorted(named.values(), key=lambda c: (-c.towns, _KIND_KEYS.index(c.kind), c.label, c.iri))
+    for i, c in enumerate(order, 1):
+        c.index = i
+    return Corpus(reports=dict(sorted(reports.items())), bodies={t.iri: t for t in page},
+                  concepts={c.iri: c for c in order},
+                  linked={c.iri: c for c in concepts.values() if c.link_towns},
+                  years=sorted({r.year for r in reports.values() if r.year}),
+                  n_mentions=total, shown=shown)
+
+
+def _reports(src: Source) -> dict[str, ReportInfo]:
+    reports: dict[str, ReportInfo] = {}
+    columns = ("report", "body", "source", "title", "year", "issued")
+    for iri, body, source, title, year, issued in src.rows(queries.text("pages_reports"), columns):
+        rep = reports.get(iri)
+        if rep is None:
+            rep = reports[iri] = ReportInfo(iri)
+        # several values: keep the least, so the choice does not depend on row order
+        for attr, value in (("body", body), ("source", source), ("title", title), ("year", year_of(year)),
+                            ("issued", (issued or "")[:10])):
+            if value and (not getattr(rep, attr) or value < getattr(rep, attr)):
+                setattr(rep, attr, value)
+    return reports
+
+
+def _bodies(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[str, BodyStats]:
+    types: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    uppers: dict[str, set[str]] = defaultdict(set)
+    for place, typ, label, lang, upper in places:
+        if typ and typ.startswith(ONTOLOGY):
+            types[place].add(typ[len(ONTOLOGY):])
+        if label:
+            labels[place].add((squash(label), lang or ""))
+        if upper:
+            uppers[place].add(upper)
+
+    def level(iri: str) -> str:
+        return next((t for t in _LEVEL_CLASSES if t in types.get(iri, ())), "")
+
+    def name(iri: str) -> str:
+        return pick_label(labels.get(iri, ())) or local_name(iri)
+
+    def walk_up(start: str) -> list[str]:
+        """The divisions above ``start``, nearest first (partOf cycles stop the walk)."""
+        seen, out, here = {start}, [], start
+        while True:
+            up = sorted(uppers.get(here, ()))
+            if not up or up[0] in seen:
+                return out
+            here = up[0]
+            seen.add(here)
+            out.append(here)
+
+    towns: dict[str, BodyStats] = {}
+    for rep in reports.values():
+        if rep.body:
+            t = towns.get(rep.body)
+            if t is None:
+                t = towns[rep.body] = BodyStats(rep.body)
+            t.reports.append(rep)
+    for t in towns.values():
+        t.name, t.level = name(t.iri), level(t.iri)
+        up = sorted(uppers.get(t.iri, ()))
+        if up:  # the network's label: the least label of the least division above
+            t.upper = min((label for label, _ in labels.get(up[0], ())), default="") or local_name(up[0])
+        chain = walk_up(t.iri)
+        t.chain = [name(u) for u in reversed(chain)]
+        # the county-level unit: the body itself, else the nearest County/District above,
+        # else a City the body sits directly under (a county-level city, or a city without counties)
+        county = t.iri if t.level in _COUNTY_CLASSES else None
+        for u in chain:
+            if county:
+                break
+            if level(u) in _COUNTY_CLASSES:
+                county = u
+            elif level(u) in ("City", "Province"):
+                if level(u) == "City" and u == chain[0] and t.level not in ("City", "Province"):
+                    county = u
+                break
+        province = next((u for u in [t.iri, *chain] if level(u) == "Province"), None)
+        if county:
+            t.county, t.county_iri = name(county), county
+        if province:
+            t.province, t.province_iri = name(province), province
+        t.reports.sort(key=lambda r: (r.year, r.issued, r.source, r.iri))
+    return towns
+
+
+def _concepts(src: Source) -> dict[str, ConceptStats]:
+    """Every concept with a kind: its class, else the links that point at it say what it is."""
+    kinds: dict[str, set[str]] = defaultdict(set)
+    preds: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    alts: dict[str, set[str]] = defaultdict(set)
+    columns = ("concept", "type", "label", "lang", "alt", "p")
+    for c, typ, label, lang, alt, p in src.rows(queries.text("pages_concepts"), columns):
+        if typ in KIND_OF_CLASS:
+            kinds[c].add(KIND_OF_CLASS[typ])
+        if label:
+            labels[c].add((squash(label), lang or ""))
+        if alt:
+            alts[c].add(squash(alt))
+        if p in KIND_OF_LINK:
+            preds[c].add(KIND_OF_LINK[p])
+    out: dict[str, ConceptStats] = {}
+    for c in set(kinds) | set(preds):
+        kind = next((k for k in _KIND_KEYS if k in kinds.get(c, ())), None) or \
+            next((k for k in _KIND_KEYS if k in preds.get(c, ())), None)
+        if kind is None:
+            continue
+        label = pick_label(labels.get(c, ())) or local_name(c)
+        out[c] = ConceptStats(c, kind, label, sorted(alts.get(c, set()) - {label}),
+                              frozenset(_LINK_OF[k] for k in preds.get(c, ())))
+    return out
+
+
+def _batches(towns: dict[str, BodyStats]) -> list[list[BodyStats]]:
+    """Towns in CSV order, cut into batches of about BATCH_REPORTS reports; towns that
+    share a (name, county, province) stay in one batch, so each batch's rows sort alone."""
+    ordered = sorted(towns.values(), key=lambda t: (t.name, t.county, t.province, t.iri))
+    batches: list[list[BodyStats]] = []
+    batch: list[BodyStats] = []
+    size = 0
+    for t in ordered:
+        if batch and size >= BATCH_REPORTS and _csv_key(batch[-1]) != _csv_key(t):
+            batches.append(batch)
+            batch, size = [], 0
+        batch.append(t)
+        size += len(t.reports)
+    if batch:
+        batches.append(batch)
+    return batches
+
+
+def _csv_key(t: BodyStats) -> tuple[str, str, str]:
+    return (t.name, t.county, t.province)
+
