@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 
 from .kinds import KINDS, LEVELS
 from .model import Body, Division, Extraction
+from .textnorm import strip_invisible
 from .vocab import DCT, ID, ONTOLOGY, PREFIXES, RDF, RDFS, SKOS, XSD
 
 Triple = tuple[str, str, str]
@@ -52,9 +53,11 @@ def report_iri(source: str, sha256: str) -> str:
 
 
 def report_key(source: str, sha256: str) -> str:
-    """The report's local name, also the name of its extracted text file."""
+    """The report's local name, also the name of its extracted text file: the file's stem
+    without the invisible characters scraped names carry (U+200B, bidi marks), and the start
+    of its content hash."""
     stem = source.rsplit(".", 1)[0] if "." in source else source
-    return f"{stem}-{sha256[:8]}"
+    return f"{strip_invisible(stem)}-{sha256[:8]}"
 
 
 def division_iri(chain: list[Division], i: int) -> str:

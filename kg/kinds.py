@@ -69,8 +69,7 @@ LEVELS: tuple[Level, ...] = (
     Level("city", "City", 1, "市级", "city", "地级市"),
     Level("province", "Province", 0, "省级", "province", "省级行政区"),
 )
-LEVEL_KEYS: tuple[str, ...] = tuple(level.key for level in LEVELS)
 LEVEL: dict[str, Level] = {level.key: level for level in LEVELS}
-LEVEL_BY_CLASS: dict[str, Level] = {level.cls: level for level in LEVELS}
-# the levels a county-level unit has; what "the county" of a body means
-COUNTY_LEVELS: tuple[str, ...] = ("county", "district")
+# the levels below a county (what "town" means in `kg towns`), and those of a county-level unit
+TOWN_LEVELS: tuple[str, ...] = tuple(level.key for level in LEVELS if level.rank == 3)
+COUNTY_LEVELS: tuple[str, ...] = tuple(level.key for level in LEVELS if level.rank == 2)

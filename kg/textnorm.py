@@ -112,6 +112,22 @@ def key(text: str) -> str:
     return _KEY_DROP.sub("", fold(text)).lower()
 
 
+# Unicode format characters (category Cf): zero-width spaces and joiners, bidi marks and
+# overrides, the byte order mark, soft hyphens. Scraped pages are full of them; they never
+# belong in a name.
+# (Unicode 14's category Cf, written out: computing it costs every command 80 ms at start-up;
+# tests/test_textnorm.py checks the list against the running Python's unicodedata)
+_INVISIBLE = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+                        "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+                        "\U000e0020-\U000e007f]")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without format characters (zero-width, bidi controls, BOM, soft hyphen)."""
+    return _INVISIBLE.sub("", text)
+
+
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 
 

@@ -289,3 +289,35 @@ def test_an_unreadable_file_is_one_line_and_the_batch_goes_on(tmp_path, monkeypa
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [f"{locked}: cannot read: permission denied"]
     assert facts(tmp_path / "out")[1] == {("岔河镇", "2023")}
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u202e", "\ufeff"])
+def test_an_invisible_character_in_a_file_name_costs_nothing(tmp_path, mark):
+    # scraped names carry zero-width spaces and bidi controls: they are dropped from the
+    # report's IRI and text file, and the report is built like its twin without them
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / f"岔河{mark}镇.txt").write_text(F.REPORT, encoding="utf-8")
+    (tmp_path / "in" / "plain.txt").write_text(F.REPORT + "另一份。\n", encoding="utf-8")
+    result = build([tmp_path / "in"], tmp_path / "out", pages=False)
+    assert not result.failed and result.reports == 2
+    texts = sorted(p.name for p in (tmp_path / "out" / "texts").iterdir())
+    assert len(texts) == 2 and texts[0].startswith("plain-") and texts[1].startswith("岔河镇-")
+    sources = {r["s"] for r in GraphStore.open(tmp_path / "out").select("SELECT ?s WHERE { ?r dct:source ?s }")}
+    assert f"岔河{mark}镇.txt" in sources  # dct:source keeps the name as it is
+
+
+def test_a_file_whose_name_cannot_make_an_iri_costs_that_file_only(tmp_path, monkeypatch):
+    from kg import graph as G
+
+    def refuse(source, sha256):
+        if source.startswith("bad"):
+            raise ValueError(f"cannot mint an IRI from {source!r}")
+        return G._mint("report", G.report_key(source, sha256))
+
+    monkeypatch.setattr(G, "report_iri", refuse)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad.txt").write_text(F.REPORT, encoding="utf-8")
+    (tmp_path / "in" / "good.txt").write_text(F.REPORT + "另一份。\n", encoding="utf-8")
+    result = build([tmp_path / "in"], tmp_path / "out", pages=False, jobs=1)
+    assert result.reports == 1
+    assert [(Path(r.path).name, r.reason) for r in result.failed] == [("bad.txt", "cannot mint an IRI from 'bad.txt'")]

@@ -430,7 +430,7 @@ def test_summary_caps_towns_and_says_so(many_towns):
     doc = lxml_html.fromstring(page)
     assert doc.xpath('//div[@id="stat-towns"]/div[@class="num"]')[0].text == "800"  # counts cover every town
     cards = doc.xpath('//article[contains(@class, "card")]')
-    assert len(cards) == summary.MAX_TOWNS == 500
+    assert len(cards) == summary.MAX_CARDS == 500
     assert len(doc.xpath('//table[contains(@class, "matrix")]/tbody/tr')) == 500
     note = text(doc.xpath('//p[@id="towns-left-out"]')[0])
     assert "300" in note and "800" in note and "kg mechanisms" in note and "towns.csv" in note
@@ -448,7 +448,7 @@ def test_summary_caps_towns_and_says_so(many_towns):
     assert len(ids) == len(set(ids))
     for a in doc.xpath('//a[@class="tick"]')[:200]:
         assert doc.xpath(f'//*[@id="{a.get("href")[1:]}"]')
-    small = summary.summary_html(many_towns, max_towns=1000)
+    small = summary.summary_html(many_towns, max_cards=1000)
     assert "towns-left-out" not in small and len(lxml_html.fromstring(small).xpath("//article")) == 800
 
 

@@ -178,9 +178,9 @@ def test_page_script_uses_text_not_markup():
     assert "textContent" in script
 
 
-def test_safe_json_roundtrip():
+def test_script_safe_json_roundtrip():
     value = {"a": "</script><!-- & \u2028\u2029 <img src=x>", "b": ["中文", 1, None]}
-    text = viz.safe_json(value)
+    text = viz._script_safe(json.dumps(value, ensure_ascii=False))
     assert "</" not in text and "<" not in text and "\u2028" not in text and "\u2029" not in text
     assert json.loads(text) == value
 

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..kinds import COUNTY_LEVELS
+from ..kinds import COUNTY_LEVELS, TOWN_LEVELS
 from ..model import Body, Division
 from . import patterns as P
 from .dates import HEADER_CHARS
@@ -113,11 +113,11 @@ class BodyFinder:
             add(w.office, self._checked_chain_ending_at(folded, m.start()), checked=True)
         for m in _subject_matches(header):
             chain = parse_chain(header[m.end(): m.end() + 30])
-            if chain and chain[-1].level in ("township", "subdistrict", "county", "district"):
+            if chain and chain[-1].level in TOWN_LEVELS + COUNTY_LEVELS:
                 add(w.subject, chain)
         for m in P.REPORT_HEAD.finditer(header):
             add(w.report_head, parse_chain(m.group(1)))
-        if not any(c[-1].level in ("township", "subdistrict") for _, c in chains):
+        if not any(c[-1].level in TOWN_LEVELS for _, c in chains):
             for m in P.DIVISION_END.finditer(header, 0, WEAK_CHARS):  # any name in running text, weakly
                 add(w.weak, self._checked_chain_ending_at(folded, m.end()), checked=True)
 
@@ -146,7 +146,7 @@ class BodyFinder:
                 for d in chain[:-1]:
                     slot = "county" if d.level in COUNTY_LEVELS else d.level
                     uppers.setdefault(slot, d)
-        if "county" not in uppers and own.level in ("township", "subdistrict"):
+        if "county" not in uppers and own.level in TOWN_LEVELS:
             upper = self._county_from_text(folded)
             if upper is not None:  # a 市 right above a town may be either level: keep it where it fits
                 uppers.setdefault("county" if upper.level in COUNTY_LEVELS else "city", upper)

@@ -25,7 +25,7 @@ from .source import EvidenceFiles, Select, as_source
 __all__ = ["EvidenceFiles", "as_source", "graphml", "towns_csv", "write_pages"]
 
 
-def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_towns: int | None = None,
+def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_cards: int | None = None,
                 title: str | None = None, network_title: str | None = None) -> list[Path]:
     """Write network.html, summary.html, towns.csv and graph.graphml into ``out_dir``.
 
@@ -54,7 +54,7 @@ def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_t
         gml.commit()
 
     try:
-        corpus = gather(graph, max_towns=summary.MAX_TOWNS if max_towns is None else max_towns,
+        corpus = gather(graph, max_cards=summary.MAX_CARDS if max_cards is None else max_cards,
                         max_bodies=max_nodes, csv_out=csv_file.fh, edges_out=edges.write)
         csv_file.commit()
         edges.close()

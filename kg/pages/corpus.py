@@ -31,13 +31,13 @@ _COUNTY_CLASSES = tuple(LEVEL[key].cls for key in COUNTY_LEVELS)
 _LINK_OF = {k.key: k.link for k in KINDS}
 
 
-def gather(graph: Any, *, max_towns: int = 0, max_bodies: int = 0,
+def gather(graph: Any, *, max_cards: int = 0, max_bodies: int = 0,
            csv_out: TextIO | None = None, edges_out: Callable[[str], Any] | None = None) -> Corpus:
     """Everything the pages need, in one pass.
 
-    ``max_towns`` towns (the most connected) keep their per-concept detail
+    ``max_cards`` bodies (the most connected) keep their per-concept detail
     for the summary's cards; ``max_bodies`` bodies (the most connected) keep
-    their links for the network. ``csv_out`` receives towns.csv and
+    their links for the network. ``csv_out`` receives bodies.csv and
     ``edges_out`` the GraphML ``<edge>`` elements, as the pass goes.
     """
     src = as_source(graph)
@@ -48,38 +48,38 @@ def gather(graph: Any, *, max_towns: int = 0, max_bodies: int = 0,
         lambda: list(src.rows(queries.text("pages_degree"), ("body", "n"))),
     ]))
     reports, places, concepts, degrees = first
-    towns = _bodies(places, reports)
+    bodies = _bodies(places, reports)
     for body, n in degrees:
-        if body in towns:
-            towns[body].degree = to_int(n)
+        if body in bodies:
+            bodies[body].degree = to_int(n)
     del first, places, degrees
 
-    page = sorted(towns.values(), key=lambda t: (t.province == "", t.province, t.county == "", t.county,
+    page = sorted(bodies.values(), key=lambda t: (t.province == "", t.province, t.county == "", t.county,
                                                  t.name, t.iri))
-    shown = sorted(page, key=lambda t: -t.degree)[:max_towns]  # stable: ties keep page order
+    shown = sorted(page, key=lambda t: -t.degree)[:max_cards]  # stable: ties keep page order
     for t in shown:
         t.named = {}
     order_of = {t.iri: i for i, t in enumerate(page)}
     shown.sort(key=lambda t: order_of[t.iri])
     for i, t in enumerate(shown, 1):
         t.index = i
-    for t in sorted(towns.values(), key=lambda t: (-t.degree, t.display, t.iri))[:max_bodies]:
+    for t in sorted(bodies.values(), key=lambda t: (-t.degree, t.display, t.iri))[:max_bodies]:
         t.links = {}
 
     writer = csv.writer(csv_out, lineterminator="\n") if csv_out is not None else None
     if writer:
         writer.writerow(CSV_HEADER)
     total = 0
-    for batch, found in src.map(lambda b: fetch(src, b, concepts), _batches(towns)):
+    for batch, found in src.map(lambda b: fetch(src, b, concepts), _batches(bodies)):
         total += fold(batch, found, concepts, writer, edges_out)
 
-    named = {c.iri: c for c in concepts.values() if c.towns}
-    order = sorted(named.values(), key=lambda c: (-c.towns, _KIND_KEYS.index(c.kind), c.label, c.iri))
+    named = {c.iri: c for c in concepts.values() if c.bodies}
+    order = sorted(named.values(), key=lambda c: (-c.bodies, _KIND_KEYS.index(c.kind), c.label, c.iri))
     for i, c in enumerate(order, 1):
         c.index = i
     return Corpus(reports=dict(sorted(reports.items())), bodies={t.iri: t for t in page},
                   concepts={c.iri: c for c in order},
-                  linked={c.iri: c for c in concepts.values() if c.link_towns},
+                  linked={c.iri: c for c in concepts.values() if c.link_bodies},
                   years=sorted({r.year for r in reports.values() if r.year}),
                   n_mentions=total, shown=shown)
 
@@ -128,14 +128,14 @@ def _bodies(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[str
             seen.add(here)
             out.append(here)
 
-    towns: dict[str, BodyStats] = {}
+    bodies: dict[str, BodyStats] = {}
     for rep in reports.values():
         if rep.body:
-            t = towns.get(rep.body)
+            t = bodies.get(rep.body)
             if t is None:
-                t = towns[rep.body] = BodyStats(rep.body)
+                t = bodies[rep.body] = BodyStats(rep.body)
             t.reports.append(rep)
-    for t in towns.values():
+    for t in bodies.values():
         t.name, t.level = name(t.iri), level(t.iri)
         up = sorted(uppers.get(t.iri, ()))
         if up:  # the network's label: the least label of the least division above
@@ -160,7 +160,7 @@ def _bodies(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[str
         if province:
             t.province, t.province_iri = name(province), province
         t.reports.sort(key=lambda r: (r.year, r.issued, r.source, r.iri))
-    return towns
+    return bodies
 
 
 def _concepts(src: Source) -> dict[str, ConceptStats]:
@@ -191,10 +191,10 @@ def _concepts(src: Source) -> dict[str, ConceptStats]:
     return out
 
 
-def _batches(towns: dict[str, BodyStats]) -> list[list[BodyStats]]:
-    """Towns in CSV order, cut into batches of about BATCH_REPORTS reports; towns that
+def _batches(bodies: dict[str, BodyStats]) -> list[list[BodyStats]]:
+    """Towns in CSV order, cut into batches of about BATCH_REPORTS reports; bodies that
     share a (name, county, province) stay in one batch, so each batch's rows sort alone."""
-    ordered = sorted(towns.values(), key=lambda t: (t.name, t.county, t.province, t.iri))
+    ordered = sorted(bodies.values(), key=lambda t: (t.name, t.county, t.province, t.iri))
     batches: list[list[BodyStats]] = []
     batch: list[BodyStats] = []
     size = 0

@@ -86,7 +86,7 @@ def graphml_nodes(bodies: Iterable, concepts: Iterable) -> Iterator[str]:
         yield _node_xml(t.iri, (t.name, "town", t.level, t.county, t.province, 1, t.mentions, len(t.reports),
                                 *rgb(BODY_PRINT_COLOUR)))
     for c in concepts:
-        yield _node_xml(c.iri, (c.label, c.kind, "", "", "", c.towns, c.mentions, 0, *rgb(KIND[c.kind].print_colour)))
+        yield _node_xml(c.iri, (c.label, c.kind, "", "", "", c.bodies, c.mentions, 0, *rgb(KIND[c.kind].print_colour)))
 
 
 def graphml_text(bodies: Iterable, concepts: Iterable, edges: Iterable[str]) -> str:

@@ -139,12 +139,12 @@ def fold(batch: list[BodyStats], found: Found, concepts: dict[str, ConceptStats]
             pair, concept = pairs[c], concepts[c]
             t.mentions += pair.n
             total += pair.n
-            concept.towns += 1
+            concept.bodies += 1
             concept.mentions += pair.n
             concept.names.add(t.name)
             years = sorted(pair.years)
             if pair.preds:
-                concept.link_towns += 1
+                concept.link_bodies += 1
                 concept.link_names.add(t.name)
                 concept.years.update(y for y in years if y)
                 if t.links is not None:
@@ -183,7 +183,7 @@ def _fold_simple(t: BodyStats, items: list[list[str]], concepts: dict[str, Conce
         if concept is None:
             continue
         total += n
-        concept.towns += 1
+        concept.bodies += 1
         concept.mentions += n
         held = concept.names
         if len(held.items) < held.size or name < held.items[-1]:
@@ -196,7 +196,7 @@ def _fold_simple(t: BodyStats, items: list[list[str]], concepts: dict[str, Conce
             held.add(candidate)
         if concept.preds:
             linked += 1
-            concept.link_towns += 1
+            concept.link_bodies += 1
             held = concept.link_names
             if len(held.items) < held.size or name < held.items[-1]:
                 held.add(name)

@@ -78,23 +78,15 @@ def _darker(hex_colour: str, factor: float = 0.72) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def concept_size(towns: int) -> float:
-    """Node size of a concept linked to ``towns`` distinct bodies (strictly increasing)."""
-    return round(8.0 + 7.0 * math.log2(1 + max(towns, 0)), 2)
-
-
-def safe_json(value: object) -> str:
-    """JSON that is inert inside an HTML ``<script>`` element.
-
-    ``<``, ``>`` and ``&`` become ``\\u003c``/``\\u003e``/``\\u0026`` (so no
-    ``</script>``, ``<!--`` or tag can appear), and U+2028/U+2029 are escaped.
-    These characters only ever occur inside JSON strings, so the result parses
-    back to the same value.
-    """
-    return _script_safe(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+def concept_size(bodies: int) -> float:
+    """Node size of a concept linked to ``bodies`` distinct bodies (strictly increasing)."""
+    return round(8.0 + 7.0 * math.log2(1 + max(bodies, 0)), 2)
 
 
 def _script_safe(text: str) -> str:
+    """JSON text made inert inside an HTML ``<script>`` element: ``<``, ``>``, ``&`` and
+    U+2028/U+2029 as ``\\uXXXX`` escapes (they only occur inside JSON strings, so the text
+    parses back to the same value; no ``</script>``, ``<!--`` or tag can appear)."""
     return _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)  # one pass: pages are big
 
 
@@ -174,8 +166,8 @@ def _concept_title(c: ConceptStats) -> str:
     if c.alts:
         lines.append("别名 Also: " + "、".join(c.alts[:8]) + (" …" if len(c.alts) > 8 else ""))
     names = c.link_names.items
-    shown = "、".join(names[:6]) + (" …" if c.link_towns > 6 else "")
-    lines.append(f"乡镇/单位 Towns: {c.link_towns}" + (f"（{shown}）" if shown else ""))
+    shown = "、".join(names[:6]) + (" …" if c.link_bodies > 6 else "")
+    lines.append(f"乡镇/单位 Towns: {c.link_bodies}" + (f"（{shown}）" if shown else ""))
     if c.years:
         lines.append("年份 Years: " + ", ".join(sorted(c.years)))
     evidence = _evidence(c)
@@ -193,7 +185,7 @@ def _seed_positions(bodies: list[str], groups: dict[str, str], concept_bodies: d
                     concepts: list[str]) -> dict[str, tuple[float, float]]:
     """Deterministic starting positions, so a short stabilization suffices.
 
-    Bodies lie on a sunflower spiral, towns of one county next to each other;
+    Bodies lie on a sunflower spiral, bodies of one county next to each other;
     each concept starts near the centre of the bodies linked to it (hubs in the
     middle), set off along a golden-angle spiral so no two coincide.
     """
@@ -301,7 +293,7 @@ def network_context(data: Corpus, *, max_nodes: int = 1500, title: str = "fazhi-
     bodies, concepts = data.bodies, data.linked
 
     body_order = sorted(bodies.values(), key=lambda t: (-t.degree, t.display, t.iri))
-    concept_order = sorted(concepts.values(), key=lambda c: (-c.link_towns, CONCEPT_KEYS.index(c.kind), c.label,
+    concept_order = sorted(concepts.values(), key=lambda c: (-c.link_bodies, CONCEPT_KEYS.index(c.kind), c.label,
                                                              c.iri))
     total = len(body_order) + len(concept_order)
     n_bodies, n_concepts = keep(len(body_order), len(concept_order), max_nodes)
@@ -343,11 +335,11 @@ def network_context(data: Corpus, *, max_nodes: int = 1500, title: str = "fazhi-
     for c in kept_concepts:
         cls = CLASS_BY_KEY[c.kind]
         net.add_node(c.iri, label=c.label, shape=cls["shape"], color=node_colour(cls["color"]),
-                     size=concept_size(c.link_towns), x=seeds[c.iri][0], y=seeds[c.iri][1],
+                     size=concept_size(c.link_bodies), x=seeds[c.iri][0], y=seeds[c.iri][1],
                      title=_concept_title(c),
                      font={"face": FONT_STACK, "size": 14, "color": "#1f2933",
                            "strokeWidth": 3, "strokeColor": "#ffffff"})
-        info[c.iri] = {"c": c.kind, "y": sorted(c.years), "s": [c.label, *c.alts], "w": c.link_towns}
+        info[c.iri] = {"c": c.kind, "y": sorted(c.years), "s": [c.label, *c.alts], "w": c.link_bodies}
 
     link_order = [link["key"] for link in LINKS]
     years_of_edges: list[list[str]] = []

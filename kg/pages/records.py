@@ -146,10 +146,10 @@ class ConceptStats:
     label: str
     alts: list[str] = field(default_factory=list)
     preds: frozenset[str] = frozenset()  # the link predicates (local names) pointing at it anywhere
-    towns: int = 0  # bodies naming it (mentions or links)
+    bodies: int = 0  # bodies naming it (mentions or links)
     mentions: int = 0
     names: Smallest = field(default_factory=lambda: Smallest(BODY_NAMES + 1))
-    link_towns: int = 0  # bodies linked to it (the network's count)
+    link_bodies: int = 0  # bodies linked to it (the network's count)
     link_names: Smallest = field(default_factory=lambda: Smallest(7))
     years: set[str] = field(default_factory=set)  # years of the linked bodies' reports naming it
     evidence: Smallest = field(default_factory=lambda: Smallest(EVIDENCE_CANDIDATES))

@@ -5,7 +5,7 @@ The corpus at a glance, the most widespread mechanisms and programmes as
 inline-SVG bar charts, a body × mechanism matrix whose ticks link to the
 evidence, and one card per reporting body with one sentence of evidence for
 every concept its reports name. The counts, charts and matrix columns cover
-the whole graph; cards and matrix rows are drawn for at most ``MAX_TOWNS``
+the whole graph; cards and matrix rows are drawn for at most ``MAX_CARDS``
 bodies (the most connected ones), and the page says how many it left out.
 The output depends on the graph only: everything is sorted and nothing
 carries a timestamp.
@@ -35,7 +35,7 @@ FONT_STACK = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
 TOP_BARS = 20  # bars per chart
 MATRIX_COLUMNS = 25  # mechanisms in the body × mechanism matrix
-MAX_TOWNS = 500  # body cards and matrix rows drawn (the most connected bodies)
+MAX_CARDS = 500  # body cards and matrix rows drawn (the most connected bodies)
 SENTENCE_CHARS = 160  # evidence longer than this is cut around the highlight
 BAR_LABEL_CHARS = 13  # longer concept labels are shortened in the charts
 MATRIX_LABEL_CHARS = 10  # and in the matrix's column heads
@@ -105,14 +105,14 @@ def _nice_step(top: int, most: int = 5) -> int:
 
 def _chart(kind: _Legend, concepts: list[ConceptStats]) -> dict:
     """A horizontal bar chart's geometry (the template draws it as SVG)."""
-    top = sorted((c for c in concepts if c.kind == kind.key), key=lambda c: (-c.towns, c.label, c.iri))[:TOP_BARS]
+    top = sorted((c for c in concepts if c.kind == kind.key), key=lambda c: (-c.bodies, c.label, c.iri))[:TOP_BARS]
     label_w, bar_x, bar_w, row_h, pad_top = 200, 208, 380, 26, 8
-    peak = max((c.towns for c in top), default=0)
+    peak = max((c.bodies for c in top), default=0)
     step = _nice_step(peak)
     scale_max = max(step * math.ceil(peak / step), 1)
     bars = []
     for i, c in enumerate(top):
-        n = c.towns
+        n = c.bodies
         names = c.names.items
         bars.append({
             "label": c.label,
@@ -128,13 +128,13 @@ def _chart(kind: _Legend, concepts: list[ConceptStats]) -> dict:
             "bar_w": bar_w, "row_h": row_h, "axis_y": pad_top + len(top) * row_h, "ticks": ticks}
 
 
-def summary_html(select: Select | Any, *, title: str = "法治政府建设报告概览", max_towns: int = MAX_TOWNS) -> str:
+def summary_html(select: Select | Any, *, title: str = "法治政府建设报告概览", max_cards: int = MAX_CARDS) -> str:
     """The complete, self-contained, printable summary page."""
-    return render_summary(gather(select, max_towns=max_towns), title=title)
+    return render_summary(gather(select, max_cards=max_cards), title=title)
 
 
 def render_summary(data: Corpus, *, title: str = "法治政府建设报告概览") -> str:
-    """The summary page of a gathered corpus (cards for the towns it kept details of)."""
+    """The summary page of a gathered corpus (cards for the bodies it kept details of)."""
     return _template().render(**summary_context(data, title=title))
 
 
@@ -145,11 +145,11 @@ def write_summary(data: Corpus, fh, *, title: str = "法治政府建设报告概
 
 def summary_context(data: Corpus, *, title: str = "法治政府建设报告概览") -> dict:
     """The template's values."""
-    towns, concepts = data.bodies, list(data.concepts.values())
+    bodies, concepts = data.bodies, list(data.concepts.values())
     shown = data.shown
 
-    counties = {t.county_iri for t in towns.values() if t.county_iri}
-    provinces = {t.province_iri for t in towns.values() if t.province_iri}
+    counties = {t.county_iri for t in bodies.values() if t.county_iri}
+    provinces = {t.province_iri for t in bodies.values() if t.province_iri}
     kind_counts = [{"kind": k, "n": sum(1 for c in concepts if c.kind == k.key)} for k in KINDS]
 
     mechanisms = [c for c in concepts if c.kind == "mechanism"][:MATRIX_COLUMNS]
@@ -198,9 +198,9 @@ def summary_context(data: Corpus, *, title: str = "法治政府建设报告概�
         town_colour=BODY_PRINT_COLOUR,
         level_label=LEVEL_LABEL,
         n_reports=len(data.reports),
-        n_towns=len(towns),
+        n_towns=len(bodies),
         n_shown=len(shown),
-        n_left_out=len(towns) - len(shown),
+        n_left_out=len(bodies) - len(shown),
         n_counties=len(counties),
         n_provinces=len(provinces),
         n_mentions=data.n_mentions,
