@@ -20,31 +20,24 @@ class Kind:
     link: str  # local name of the body -> concept property
     zh: str  # Chinese name, for page headings and legends
     en: str  # English name
-    colour: str  # page colour (legends, bars, nodes, GraphML)
+    colour: str  # its colour on every page and in GraphML (Okabe-Ito: tells apart for colour-blind readers)
     shape: str  # vis-network node shape
     link_zh: str  # Chinese name of the link, for the network's legend
     precedence: int  # which kind's concept wins a label two vocabulary concepts share (lower wins)
-    print_colour: str  # the summary's and GraphML's colour (to be unified with ``colour``)
-    zh_print: str  # the summary's Chinese name (to be unified with ``zh``)
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("institution", "Institution", "hasInstitution", "机构", "Institution", "#0072B2", "dot", "设有机构", 3,
-         "#4e79a7", "机构"),
-    Kind("mechanism", "Mechanism", "usesMechanism", "工作机制", "Mechanism", "#D55E00", "diamond", "运用机制", 2,
-         "#f28e2b", "工作机制"),
-    Kind("programme", "Programme", "runsProgramme", "专项工作", "Programme", "#009E73", "triangle", "开展专项工作", 1,
-         "#59a14f", "专项工作"),
-    Kind("law", "Law", "citesLaw", "法律文件", "Law", "#CC79A7", "star", "引用法律文件", 0, "#b07aa1", "法律法规"),
-    Kind("role", "Role", "hasRole", "法律服务角色", "Role", "#E69F00", "triangleDown", "配备角色", 4,
-         "#e15759", "法律服务角色"),
+    Kind("institution", "Institution", "hasInstitution", "机构", "Institution", "#0072B2", "dot", "设有机构", 3),
+    Kind("mechanism", "Mechanism", "usesMechanism", "工作机制", "Mechanism", "#D55E00", "diamond", "运用机制", 2),
+    Kind("programme", "Programme", "runsProgramme", "专项工作", "Programme", "#009E73", "triangle", "开展专项工作", 1),
+    Kind("law", "Law", "citesLaw", "法律文件", "Law", "#CC79A7", "star", "引用法律文件", 0),
+    Kind("role", "Role", "hasRole", "法律服务角色", "Role", "#E69F00", "triangleDown", "配备角色", 4),
 )
 KIND_KEYS: tuple[str, ...] = tuple(k.key for k in KINDS)
 KIND: dict[str, Kind] = {k.key: k for k in KINDS}
 
 # the colour and shape of a reporting body wherever bodies and concepts are drawn together
 BODY_COLOUR = "#3F4F63"
-BODY_PRINT_COLOUR = "#76b7b2"  # the summary's and GraphML's (to be unified with BODY_COLOUR)
 BODY_SHAPE = "square"
 
 

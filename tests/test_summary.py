@@ -23,7 +23,7 @@ import conftest_viz_helpers  # tests/ is on sys.path (pytest prepend mode)
 from lxml import html as lxml_html
 
 from kg import pages
-from kg.kinds import KIND_KEYS
+from kg.kinds import BODY_COLOUR, KIND, KIND_KEYS, KINDS
 from kg.pages import summary
 from kg.build import build
 from kg.query import GraphStore
@@ -127,11 +127,11 @@ def test_bar_charts_in_order(doc):
     assert [n for _, n in got] == sorted((n for _, n in got), reverse=True)
     widths = [float(b.xpath(".//rect")[0].get("width")) for b in bars]
     assert widths[0] > widths[1] > 0
-    assert bars[0].xpath(".//rect")[0].get("fill") == "#f28e2b"
+    assert bars[0].xpath(".//rect")[0].get("fill") == KIND["mechanism"].colour
     assert bars[0].xpath(".//text")[0].text == "三所联动"  # the Chinese label beside the bar
     prog = doc.xpath('//figure[@id="chart-programme"]//svg//g[@class="bar"]')
     assert (prog[0].get("data-concept"), prog[0].get("data-towns")) == ("八五普法", "2")
-    assert prog[0].xpath(".//rect")[0].get("fill") == "#59a14f"
+    assert prog[0].xpath(".//rect")[0].get("fill") == KIND["programme"].colour
     assert len(bars) <= summary.TOP_BARS and len(prog) <= summary.TOP_BARS
 
 
@@ -230,7 +230,8 @@ def test_print_stylesheet(page):
     print_css = style[style.index("@media print"):]
     assert re.search(r"\.card[^{}]*\{[^}]*break-inside:\s*avoid", print_css)
     assert '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif' in style
-    for colour in ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#e15759", "#76b7b2"):
+    # the same colours as the network page and the GraphML: one palette, from kg.kinds
+    for colour in [k.colour for k in KINDS] + [BODY_COLOUR]:
         assert colour in style
 
 
@@ -487,7 +488,7 @@ def test_graphml_keeps_every_attribute(store):
     town = next(d for _, d in g.nodes(data=True) if d["class"] == "town")
     assert set(town) == {"label", "class", "level", "county", "province", "towns", "mentions", "reports",
                          "r", "g", "b"}
-    assert (town["r"], town["g"], town["b"]) == (0x76, 0xb7, 0xb2) and town["level"] == "Township"
+    assert (town["r"], town["g"], town["b"]) == (0x3F, 0x4F, 0x63) and town["level"] == "Township"
     edge = next(iter(g.edges(data=True)))[2]
     assert set(edge) == {"link", "mentions", "weight", "years"}
     assert isinstance(edge["weight"], float) and edge["weight"] == edge["mentions"] > 0

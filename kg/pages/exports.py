@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
-from ..kinds import BODY_PRINT_COLOUR, KIND
+from ..kinds import BODY_COLOUR, KIND
 
 CSV_HEADER = ("town", "county", "province", "year", "kind", "concept", "sentence")
 UNSAFE_CELL = re.compile("[=+\\-@\t\r]")  # a character a cell may not start with
@@ -84,9 +84,9 @@ def graphml_nodes(bodies: Iterable, concepts: Iterable) -> Iterator[str]:
 
     for t in bodies:
         yield _node_xml(t.iri, (t.name, "town", t.level, t.county, t.province, 1, t.mentions, len(t.reports),
-                                *rgb(BODY_PRINT_COLOUR)))
+                                *rgb(BODY_COLOUR)))
     for c in concepts:
-        yield _node_xml(c.iri, (c.label, c.kind, "", "", "", c.bodies, c.mentions, 0, *rgb(KIND[c.kind].print_colour)))
+        yield _node_xml(c.iri, (c.label, c.kind, "", "", "", c.bodies, c.mentions, 0, *rgb(KIND[c.kind].colour)))
 
 
 def graphml_text(bodies: Iterable, concepts: Iterable, edges: Iterable[str]) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from ..kinds import BODY_PRINT_COLOUR, KINDS as KIND_ROWS, LEVELS
+from ..kinds import BODY_COLOUR, KINDS as KIND_ROWS, LEVELS
 from .corpus import gather
 from .records import ConceptStats, Corpus, shorten, squash
 from .source import Select
@@ -51,7 +51,7 @@ class _Legend:
     colour: str
 
 
-KINDS: tuple[_Legend, ...] = tuple(_Legend(k.key, k.zh_print, k.print_colour) for k in KIND_ROWS)
+KINDS: tuple[_Legend, ...] = tuple(_Legend(k.key, k.zh, k.colour) for k in KIND_ROWS)
 KIND_BY_KEY = {k.key: k for k in KINDS}
 LEVEL_LABEL = {level.cls: level.zh for level in LEVELS}
 
@@ -195,7 +195,7 @@ def summary_context(data: Corpus, *, title: str = "法治政府建设报告概�
         title=title,
         font_stack=FONT_STACK,
         kinds=KINDS,
-        town_colour=BODY_PRINT_COLOUR,
+        town_colour=BODY_COLOUR,
         level_label=LEVEL_LABEL,
         n_reports=len(data.reports),
         n_towns=len(bodies),
