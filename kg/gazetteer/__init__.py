@@ -54,6 +54,7 @@ _ETHNIC_ONE = "回藏苗彝壮满侗瑶白傣黎佤畲水土怒京羌汉各"  # 
 _AUTONOMOUS = re.compile(rf"^(.+?)(?:(?:{_ETHNIC_LONG})族?|[{_ETHNIC_ONE}]族)+自治([县旗州])$")
 # 穆云畲族乡 -> 穆云乡, 萨马街鄂温克民族乡 -> 萨马街乡: reports drop the nationality
 _ETHNIC_TOWN = re.compile(rf"^(.+?)(?:(?:{_ETHNIC_LONG}|[{_ETHNIC_ONE}])(?:族|民族))+(乡|镇|苏木)$")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")  # 八五一０农场 is an official name
 # 环市街道, 环市街道办事处 and 环市街 are one key: a report may write any
 _SUBDISTRICT = re.compile(r"街道(?:办事处|办)?$")
 
@@ -305,16 +306,18 @@ def _town_keys(town: Town) -> list[str]:
 
 
 def _index(items: list, keys_of: Callable[[Any], list[str]]) -> dict[str, tuple]:
-    """key -> items answering to it, each key also in simplified script.
+    """key -> items answering to it, each key also folded (simplified script, ASCII width).
 
     The keys are simplified in one batch, which is fast; opencc simplifies by
     context (乾县 alone -> 干县, 乾安县 stays), so the official spelling is kept
     as a key beside the simplified one.
     """
     pairs = [(key, item) for item in items for key in keys_of(item)]
-    simplified = to_simplified("\n".join(key for key, _ in pairs)).split("\n")
+    simplified = to_simplified("\n".join(key for key, _ in pairs))
+    for wide in set(_FULL_WIDTH.findall(simplified)):  # as textnorm.fold does to a query
+        simplified = simplified.replace(wide, chr(ord(wide) - 0xFEE0))
     index: dict[str, list] = {}
-    for (key, item), simple in zip(pairs, simplified):
+    for (key, item), simple in zip(pairs, simplified.split("\n")):
         for k in (key, simple) if simple != key else (key,):
             hits = index.get(k)
             if hits is None:
