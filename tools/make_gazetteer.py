@@ -114,8 +114,11 @@ def read_tree(text: str) -> Tree:
     province = city = county = ""  # codes; "" when the node is skipped
     parent_of_county = ""
     town: set[str] | None = None
-    for raw in text.splitlines():
-        line = raw.rstrip("\r")
+    for line in text.splitlines():
+        if line.startswith("\t\t\t\t"):  # a village: nine lines in ten
+            if town is not None and line.strip():
+                town.add(line.strip())
+            continue
         if not line.strip():
             continue
         depth = len(line) - len(line.lstrip("\t"))
@@ -157,8 +160,6 @@ def read_tree(text: str) -> Tree:
                 if key in tree.towns:
                     tree.notes.append(f"town listed twice in its county, villages merged: {county}/{name}")
                 town = tree.towns.setdefault(key, set())
-        elif depth == 4 and town is not None:
-            town.add(name)
     return tree
 
 
@@ -223,19 +224,20 @@ def read_changes(text: str, tree: Tree) -> list[list[str]]:
         n = [CHANGE_TYPOS.get(x, x) for x in n]
         rows.add((date, approval, *(names + [""] * (3 - len(names))), *(n + [""] * (3 - len(n)))))
     later = {(r[2], r[3], r[4]): r for r in sorted(rows)}
+    above = {code: _ancestors(tree, code) for code in tree.regions}
     out = []
     for row in sorted(rows):
         new, seen = row[5:8], set()
-        code = _find(tree, *new)
+        code = _find(tree, above, *new)
         while not code and new in later and new not in seen:
             seen.add(new)
             new = later[new][5:8]
-            code = _find(tree, *new)
+            code = _find(tree, above, *new)
         out.append([*row, code])
     return out
 
 
-def _find(tree: Tree, province: str, city: str, county: str) -> str:
+def _find(tree: Tree, above: dict[str, list[str]], province: str, city: str, county: str) -> str:
     """The code of the unit with this chain of names, or "".
 
     Where the exact name is missing, the one unit of that city whose name starts
@@ -245,8 +247,7 @@ def _find(tree: Tree, province: str, city: str, county: str) -> str:
     name = county or city
     exact, similar = [], []
     for code, region in tree.regions.items():
-        above = _ancestors(tree, code)
-        if province not in above or (county and city not in above and city != province):
+        if province not in above[code] or (county and city not in above[code] and city != province):
             continue
         if region.name == name:
             exact.append(code)
