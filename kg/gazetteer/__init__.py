@@ -115,9 +115,20 @@ class Gazetteer:
         for town in towns:  # in towns.tsv order, which the village blocks follow
             grouped.setdefault(town.county.code, []).append(town)
         self._towns_in = {code: tuple(ts) for code, ts in grouped.items()}
+        # the tree lags the change list in places (湟中县, 2019 湟中区): the new name
+        # of a change answers for the unit it leads to
+        later: dict[str, list[str]] = {}
+        for change in changes:
+            new = change.new[2] or change.new[1]
+            if change.current is not None and new != change.current.name:
+                later.setdefault(change.current.code, []).append(new)
+
+        def keys(region: Region) -> list[str]:
+            return _region_keys(region) + later.get(region.code, [])
+
         groups = {"province": ("province",), "city": ("city",), "county": ("county", "district", "zone")}
         self._by_level = {
-            group: _index([r for r in regions if r.level in levels], _region_keys) for group, levels in groups.items()
+            group: _index([r for r in regions if r.level in levels], keys) for group, levels in groups.items()
         }
         self._towns = _index(towns, _town_keys)
         self._changes = _index(changes, lambda c: [c.old[2] or c.old[1]])
@@ -141,7 +152,8 @@ class Gazetteer:
 
     def counties(self, name: str) -> tuple[Region, ...]:
         """County-level units (县, 自治县, 县级市, 区, 旗, 林区, 特区, zones) by full or
-        short name, or with the nationality dropped (石柱县). Old names: see ``renamed``."""
+        short name, with the nationality dropped (石柱县), or by a newer name the
+        change list has and the tree not yet (湟中区 -> 湟中县). Old names: ``renamed``."""
         return _lookup(self._by_level["county"], name, _plain_key)
 
     def towns(self, name: str) -> tuple[Town, ...]:
