@@ -18,7 +18,8 @@ def test_wheel_ships_data_and_builds_outside_the_checkout(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for data in ("kg/ontology/fzkg.ttl", "kg/ontology/vocabulary.ttl", "kg/ontology/shapes.ttl",
                  "kg/queries/labelled.rq", "kg/queries/bodies_of_concept.rq", "kg/pages/templates/network.html.j2",
-                 "kg/pages/templates/summary.html.j2"):
+                 "kg/pages/templates/summary.html.j2", "kg/gazetteer/data/towns.tsv", "kg/gazetteer/data/villages.bin",
+                 "kg/gazetteer/data/NOTICE"):
         assert data in names, data
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
