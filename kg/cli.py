@@ -194,20 +194,46 @@ def query(sparql: str | None, query_file, graph_path: str, fmt: str, vocab: tupl
 @main.command()
 @click.argument("name")
 @click.option("--evidence", is_flag=True, help="Add how many of each town's reports name it, and one sentence.")
+@click.option("--province", default=None, help="Only the towns in this province (河南 or 河南省).")
+@click.option("--county", default=None, help="Only the towns in this county, district or county-level city.")
 @graph_option
 @format_option
 @vocab_option
-def towns(name: str, evidence: bool, graph_path: str, fmt: str, vocab: tuple[Path, ...]) -> None:
+def towns(name: str, evidence: bool, province: str | None, county: str | None, graph_path: str, fmt: str,
+          vocab: tuple[Path, ...]) -> None:
     """Which towns name a concept (prefLabel or altLabel, else any label containing NAME).
 
     \b
     Example:
       kg towns 三所联动
       kg towns 网格法律诊所 --evidence --format csv
+      kg towns 三所联动 --province 河南
     """
-    result = _open(graph_path, vocab).towns(name, evidence=evidence)
+    result = _open(graph_path, vocab).towns(name, evidence=evidence, province=province, county=county)
     if not result.rows:
-        raise click.ClickException(f"no town names {name!r}")
+        where = " in ".join(x for x in (county, province) if x)
+        raise click.ClickException(f"no town names {name!r}" + (f" in {where}" if where else ""))
+    click.echo(format_result(result, fmt))
+
+
+@main.command()
+@click.option("--province", default=None, help="Only the bodies in this province (河南 or 河南省).")
+@click.option("--county", default=None, help="Only the bodies in this county, district or county-level city.")
+@click.option("--unresolved", is_flag=True, help="Only the bodies the gazetteer did not resolve (ambiguous, not found).")
+@graph_option
+@format_option
+def places(province: str | None, county: str | None, unresolved: bool, graph_path: str, fmt: str) -> None:
+    """The reporting bodies: where each sits (county, city, province, division code) and how it
+    was placed in the national gazetteer (stated, unique, villages, context; ambiguous, not-found).
+
+    \b
+    Example:
+      kg places --province 河南
+      kg places --unresolved --format csv
+    """
+    result = _open(graph_path).places(province=province, county=county, unresolved=unresolved)
+    if not result.rows:
+        raise click.ClickException("no body matches these filters")
     click.echo(format_result(result, fmt))
 
 

@@ -13,13 +13,14 @@ written in IRI order. The same inputs in any order give byte-identical files.
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from .kinds import KINDS, LEVELS
-from .model import Body, Division, Extraction
+from .kinds import KINDS, LEVELS, RESOLUTIONS
+from .model import Extraction, Place, Placement
 from .textnorm import strip_invisible
-from .vocab import DCT, ID, ONTOLOGY, PREFIXES, RDF, RDFS, SKOS, XSD
+from .vocab import DCT, GEO, ID, ONTOLOGY, PREFIXES, RDF, RDFS, SKOS, XSD
 
 Triple = tuple[str, str, str]
 
@@ -60,12 +61,10 @@ def report_key(source: str, sha256: str) -> str:
     return f"{strip_invisible(stem)}-{sha256[:8]}"
 
 
-def division_iri(chain: list[Division], i: int) -> str:
-    """A division's IRI: its name under the nearest stated division above it."""
-    d = chain[i]
-    if i > 0 and d.level != "province":
-        return _mint("place", chain[i - 1].name, d.name)
-    return _mint("place", d.name)
+def place_iri(place: Place) -> str:
+    """A place's IRI: its gazetteer code (and a town's name under its county's code), else
+    its name under the nearest division the text states above it."""
+    return _mint("place", *place.key)
 
 
 # ---------------------------------------------------------------------- terms
@@ -88,13 +87,15 @@ def literal(text: str, *, lang: str | None = None, datatype: str | None = None) 
 A = iri(RDF + "type")
 _T = {name: iri(ONTOLOGY + name) for name in (
     "Report", "Mention", "year", "issuedBy", "partOf", "inReport", "mentionOf", "surfaceForm", "sentence",
-    "charStart", "charEnd")}
+    "charStart", "charEnd", "divisionCode", "resolution", "resolutionNote", "approximateLocation")}
+LAT, LONG = iri(GEO + "lat"), iri(GEO + "long")
 KIND_CLASS = {k.key: iri(ONTOLOGY + k.cls) for k in KINDS}
 KIND_LINK = {k.key: iri(ONTOLOGY + k.link) for k in KINDS}
 LEVEL_CLASS = {level.key: iri(ONTOLOGY + level.cls) for level in LEVELS}
 SKOS_CONCEPT, PREF, ALT = iri(SKOS + "Concept"), iri(SKOS + "prefLabel"), iri(SKOS + "altLabel")
 LABEL = iri(RDFS + "label")
 SOURCE, TITLE, ISSUED = iri(DCT + "source"), iri(DCT + "title"), iri(DCT + "issued")
+_RESOLUTION_RANK = {r.key: i for i, r in enumerate(RESOLUTIONS)}
 
 
 # ---------------------------------------------------------------------- triples
@@ -107,22 +108,85 @@ def concept_triples(label: str, kind: str, alt_labels: Iterable[str], concept: s
     return out
 
 
-def place_triples(body: Body) -> tuple[str | None, list[Triple]]:
-    """The body and the divisions above it; returns the body's IRI too."""
-    chain = body.chain()
-    if body.division is None:
-        return None, []
-    out: list[Triple] = []
-    iris = [iri(division_iri(chain, i)) for i in range(len(chain))]
-    for i, d in enumerate(chain):
-        out += [(iris[i], A, LEVEL_CLASS[d.level]), (iris[i], LABEL, literal(d.name, lang="zh"))]
-        if i > 0:
-            out.append((iris[i], _T["partOf"], iris[i - 1]))
-    return iris[-1], out
+def body_iri(placement: Placement) -> str | None:
+    """The IRI of the report's body, as an N-Triples term (None without a body)."""
+    return iri(place_iri(placement.body)) if placement.body else None
 
 
-def report_triples(ex: Extraction, concept_of: Callable[[str], str]) -> list[Triple]:
-    """A report node and one node per mention; ``concept_of`` gives a label's concept IRI."""
+class Places:
+    """The place nodes of a batch, merged from every report's placement.
+
+    A place is one node however many reports reach it. It is labelled with the
+    name its reports write most (then the official one, then the least), or
+    the gazetteer's where no report writes it; the official name, where it
+    differs, is an altLabel. A body keeps the strongest resolution any of its
+    reports found.
+    """
+
+    def __init__(self) -> None:
+        self._place: dict[str, Place] = {}
+        self._up: dict[str, set[str]] = defaultdict(set)
+        self._labels: dict[str, Counter[str]] = defaultdict(Counter)
+        self._official: dict[str, str] = {}  # the gazetteer's name, where known
+        self._resolution: dict[str, tuple[int, str, str]] = {}
+
+    def add(self, placement: Placement) -> str | None:
+        """Fold in one report's placement; the body's IRI term (None without a body)."""
+        above = None
+        for place in placement.chain:
+            node = iri(place_iri(place))
+            self._place.setdefault(node, place)
+            official = place.official or (place.name if place.code and not place.written else None)
+            if official:
+                self._official.setdefault(node, official)
+            if above is not None:
+                self._up[node].add(above)
+            above = node
+            if place.written:
+                self._labels[node][place.name] += 1
+        if placement.body is None:
+            return None
+        rank = (_RESOLUTION_RANK[placement.resolution], placement.note, placement.resolution)
+        held = self._resolution.get(above)
+        if held is None or rank < held:
+            self._resolution[above] = rank
+        return above
+
+    def __iter__(self):
+        return iter(self._place)
+
+    def triples(self, node: str) -> list[Triple]:
+        """One place's triples."""
+        place = self._place[node]
+        votes = self._labels.get(node)
+        official = self._official.get(node)
+        label = official or place.name
+        if votes:
+            top = max(votes.values())
+            tied = sorted(name for name, n in votes.items() if n == top)
+            label = official if official in tied else tied[0]
+        out = [(node, A, LEVEL_CLASS[place.level]), (node, LABEL, literal(label, lang="zh"))]
+        out += [(node, _T["partOf"], up) for up in self._up.get(node, ())]
+        if official and official != label:
+            out.append((node, ALT, literal(official, lang="zh")))
+        if place.code:
+            out.append((node, _T["divisionCode"], literal(place.code)))
+        if place.lat is not None and place.lon is not None:
+            out += [(node, LAT, literal(f"{place.lat:.6f}", datatype=XSD + "decimal")),
+                    (node, LONG, literal(f"{place.lon:.6f}", datatype=XSD + "decimal"))]
+            if place.approximate:
+                out.append((node, _T["approximateLocation"], literal("true", datatype=XSD + "boolean")))
+        if node in self._resolution:
+            _, note, how = self._resolution[node]
+            out.append((node, _T["resolution"], literal(how)))
+            if note:
+                out.append((node, _T["resolutionNote"], literal(note, lang="en")))
+        return out
+
+
+def report_triples(ex: Extraction, body: str | None, concept_of: Callable[[str], str]) -> list[Triple]:
+    """A report node and one node per mention; ``body`` is its body's IRI term (``body_iri``),
+    ``concept_of`` gives a label's concept IRI."""
     doc = ex.document
     r = iri(report_iri(doc.source, doc.sha256))
     out = [(r, A, _T["Report"]), (r, SOURCE, literal(doc.source))]
@@ -132,7 +196,6 @@ def report_triples(ex: Extraction, concept_of: Callable[[str], str]) -> list[Tri
         out.append((r, _T["year"], literal(f"{ex.year:04d}", datatype=XSD + "gYear")))
     if ex.issued:
         out.append((r, ISSUED, literal(ex.issued, datatype=XSD + "date")))
-    body, _ = place_triples(ex.body)
     if body:
         out.append((r, _T["issuedBy"], body))
     for m in ex.mentions:
@@ -149,7 +212,7 @@ def report_triples(ex: Extraction, concept_of: Callable[[str], str]) -> list[Tri
     return out
 
 
-def report_blocks(ex: Extraction, concept_of: Callable[[str], str]) -> tuple[str, str, int]:
+def report_blocks(ex: Extraction, body: str | None, concept_of: Callable[[str], str]) -> tuple[str, str, int]:
     """A report's Turtle and N-Triples, written straight from a fixed template.
 
     Byte for byte what ``turtle_block``/``ntriples_block`` make of
@@ -158,7 +221,6 @@ def report_blocks(ex: Extraction, concept_of: Callable[[str], str]) -> tuple[str
     """
     doc = ex.document
     r = report_iri(doc.source, doc.sha256)
-    body, _ = place_triples(ex.body)
     head = [("dct:source", literal(doc.source))]
     if ex.issued:
         head.insert(0, ("dct:issued", literal(ex.issued) + "^^xsd:date"))
@@ -170,7 +232,7 @@ def report_blocks(ex: Extraction, concept_of: Callable[[str], str]) -> tuple[str
         head.append(("fz:year", f'"{ex.year:04d}"^^xsd:gYear'))
     # subjects in N-Triples order: "<r/m/…>" sorts before "<r>", as the generic writer has it
     ttl = []
-    nt = [f"{s} {p} {o} .\n" for s, p, o in report_triples(_head_only(ex), concept_of)]
+    nt = [f"{s} {p} {o} .\n" for s, p, o in report_triples(_head_only(ex), body, concept_of)]
     mentions = sorted(((f"<{r}/m/{m.start}-{m.end}>", m) for m in ex.mentions), key=lambda x: x[0])
     seen = set()
     for n, m in mentions:

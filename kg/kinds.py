@@ -66,3 +66,25 @@ LEVEL: dict[str, Level] = {level.key: level for level in LEVELS}
 # the levels below a county (what "town" means in `kg towns`), and those of a county-level unit
 TOWN_LEVELS: tuple[str, ...] = tuple(level.key for level in LEVELS if level.rank == 3)
 COUNTY_LEVELS: tuple[str, ...] = tuple(level.key for level in LEVELS if level.rank == 2)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a body was placed in the national gazetteer."""
+
+    key: str
+    resolved: bool  # whether the body is one gazetteer entry
+    meaning: str
+
+
+# strongest first: a body several reports place differently keeps the first of these
+RESOLUTIONS: tuple[Resolution, ...] = (
+    Resolution("stated", True, "the divisions the text states above it leave one entry"),
+    Resolution("unique", True, "the only entry of that name, and nothing in the text against it"),
+    Resolution("villages", True, "the villages and communities the text names belong to one entry"),
+    Resolution("context", True, "the divisions the text names elsewhere point to one entry"),
+    Resolution("ambiguous", False, "several entries fit and the text does not tell them apart: kept apart"),
+    Resolution("not-found", False, "no entry of that name fits: a renamed or new division, kept as written"),
+    Resolution("none", False, "no body found"),
+)
+RESOLUTION: dict[str, Resolution] = {r.key: r for r in RESOLUTIONS}

@@ -41,10 +41,43 @@ class Body:
     county: Division | None = None  # county, district or county-level city
     city: Division | None = None
     province: Division | None = None
+    note: str = ""  # why there is no body, where there is none
 
     def chain(self) -> list[Division]:
         """The stated divisions from the top down, ending with the body itself."""
         return [d for d in (self.province, self.city, self.county, self.division) if d is not None]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A division node of the graph: the body, or a division above it."""
+
+    key: tuple[str, ...]  # its IRI's path under place/: ("500236", "鱼复街道"), ("如东县", "岔河镇")
+    name: str  # its label: as the report writes it, else the gazetteer's official name
+    level: str  # a kg.kinds.LEVELS key
+    code: str | None = None  # the division code of a province, city or county-level unit
+    official: str | None = None  # the gazetteer's name, where the label differs
+    lat: float | None = None  # WGS84, of a county-level unit or above
+    lon: float | None = None
+    approximate: bool = False  # the coordinates are the unit above's (the source has none of its own)
+    written: bool = True  # the report writes this name (else it is only the gazetteer's)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a report's body sits: its chain of places and how the chain was found.
+
+    ``resolution`` is one of kg.kinds.RESOLUTIONS: the gazetteer entry it
+    resolved to and by what evidence, or why it did not resolve.
+    """
+
+    chain: tuple[Place, ...] = ()  # from the top down, ending with the body; () without a body
+    resolution: str = "none"
+    note: str = ""  # in a few words, for the manifest and the graph
+
+    @property
+    def body(self) -> Place | None:
+        return self.chain[-1] if self.chain else None
 
 
 @dataclass(frozen=True)
@@ -70,3 +103,4 @@ class Extraction:
     year: int | None
     issued: str | None  # ISO date
     mentions: tuple[Mention, ...] = field(default_factory=tuple)
+    folded: str = ""  # the text as it was matched (``textnorm.fold_with_map``), for the later stages

@@ -16,9 +16,9 @@ import pyoxigraph as ox
 
 from . import queries
 from .errors import GraphError, QueryError
-from .kinds import KIND_KEYS
+from .kinds import KIND_KEYS, LEVELS, RESOLUTION
 from .layout import GRAPH_NT, GRAPH_TTL, STORE, STORE_STATE
-from .vocab import CONCEPT_NS, KIND_OF_LINK, PLACE_NS, QUERY_PREFIXES
+from .vocab import CONCEPT_NS, KIND_OF_LINK, ONTOLOGY, PLACE_NS, QUERY_PREFIXES
 
 PREFIX_MAP = QUERY_PREFIXES
 FORMATS = {
@@ -135,9 +135,13 @@ class GraphStore:
         """Rows of a SELECT as dicts of plain strings (the shape the viz takes)."""
         return self.query(text).dicts()
 
-    def towns(self, name: str, *, evidence: bool = False) -> Result:
+    def towns(self, name: str, *, evidence: bool = False, province: str | None = None,
+              county: str | None = None) -> Result:
         """Bodies whose reports name a concept labelled ``name`` (else whose label contains it);
-        ``evidence`` adds how many of their reports do and one sentence that does."""
+        ``evidence`` adds how many of their reports do and one sentence that does; ``province``
+        and ``county`` keep the bodies under a division of that name (河南 finds 河南省)."""
+        if province is not None or county is not None:
+            return self._towns_within(name, evidence, province, county)
         rows = []
         for c in self._named(name, concepts=True):
             label = self._pref(c)
@@ -151,6 +155,80 @@ class GraphStore:
                      for r in self._rows(queries.text("bodies_of_concept"), {"c": c})]
         columns = ("town", "county", "kind", "concept") + (("reports", "example") if evidence else ())
         return Result(columns, tuple(sorted(rows, key=_row_key)))
+
+    def _towns_within(self, name: str, evidence: bool, province: str | None, county: str | None) -> Result:
+        """``towns`` narrowed to the bodies under the named divisions (each given filter narrows)."""
+        allowed = None
+        for wanted, levels in ((province, ("Province",)), (county, ("County", "District", "City"))):
+            if wanted is None:
+                continue
+            under = {r["body"] for d in self._divisions(wanted, levels)
+                     for r in self._rows(queries.text("bodies_within"), {"upper": d})}
+            allowed = under if allowed is None else allowed & under
+        rows = []
+        for c in self._named(name, concepts=True):
+            label = self._pref(c)
+            extra = ({r["body"]: (r["reports"], r["example"])
+                      for r in self._rows(queries.text("evidence_of_concept"), {"c": c})} if evidence else {})
+            rows += [(r["town"], r.get("county"), KIND_OF_LINK[r["link"]], label)
+                     + ((extra.get(r["body"], ("0", "")) if evidence else ()))
+                     for r in self._rows(queries.text("bodies_of_concept"), {"c": c}) if r["body"] in allowed]
+        columns = ("town", "county", "kind", "concept") + (("reports", "example") if evidence else ())
+        return Result(columns, tuple(sorted(rows, key=_row_key)))
+
+    def places(self, *, province: str | None = None, county: str | None = None,
+               unresolved: bool = False) -> Result:
+        """Every body with its chain (province, city, county), the nearest division code, how it
+        was placed in the gazetteer, and its reports; narrowed to a province or county by name
+        (河南 finds 河南省), or to the bodies that did not resolve."""
+        types: dict[str, set[str]] = {}
+        labels: dict[str, str] = {}
+        up: dict[str, str] = {}
+        code: dict[str, str] = {}
+        how: dict[str, str] = {}
+        note: dict[str, str] = {}
+        for place, typ, label, upper, c, resolution, n in self.rows(queries.text("places")):
+            if typ:
+                types.setdefault(place, set()).add(typ.rsplit("#", 1)[-1])
+            for held, value in ((labels, label), (up, upper), (code, c), (how, resolution), (note, n)):
+                if value is not None and (place not in held or value < held[place]):
+                    held[place] = value
+        reports = {body: n for body, n in self.rows(queries.text("reports_per_body"))}
+
+        def level(place: str) -> str:
+            return next((lv.key for lv in LEVELS if lv.cls in types.get(place, ())), "")
+
+        rows = []
+        for body, n in reports.items():
+            chain, here, seen = {}, body, {body}
+            while here in up and up[here] not in seen:  # walk up (a cycle stops the walk)
+                here = up[here]
+                seen.add(here)
+                chain.setdefault(level(here), here)
+            county_node = chain.get("county") or chain.get("district")
+            names = {k: labels.get(chain[k], "") if k in chain else "" for k in ("city", "province")}
+            county_name = labels.get(county_node, "") if county_node else ""
+            if province and not names["province"].startswith(province):
+                continue
+            if county and not county_name.startswith(county):
+                continue
+            resolution = how.get(body, "")
+            if unresolved and RESOLUTION.get(resolution) and RESOLUTION[resolution].resolved:
+                continue
+            nearest = code.get(body) or (code.get(county_node, "") if county_node else "")
+            rows.append((labels.get(body, ""), level(body), county_name, names["city"], names["province"], nearest,
+                         resolution, n, note.get(body)))
+        rows.sort(key=lambda r: (r[4], r[3], r[2], r[0], r[5]))
+        return Result(("body", "level", "county", "city", "province", "code", "resolution", "reports", "note"),
+                      tuple(rows))
+
+    def _divisions(self, name: str, levels: Sequence[str]) -> list[ox.NamedNode]:
+        """Division nodes of the given classes labelled ``name``, else whose label starts with it."""
+        classes = {ONTOLOGY + c for c in levels}
+        rows = [r for r in self._rows(queries.text("divisions_named"), {"name": ox.Literal(name)})
+                if r["type"] in classes]
+        exact = {r["node"] for r in rows if r["label"] == name}
+        return [ox.NamedNode(n) for n in sorted(exact or {r["node"] for r in rows})]
 
     def concepts_of(self, town: str) -> Result:
         """The concepts the reports of a body labelled ``town`` (else containing it) name, by kind."""

@@ -23,8 +23,9 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCT = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 # the prefixes of the files a build writes, in this order
-PREFIXES = {"fz": ONTOLOGY, "skos": SKOS, "rdfs": RDFS, "rdf": RDF, "dct": DCT, "xsd": XSD}
+PREFIXES = {"fz": ONTOLOGY, "skos": SKOS, "rdfs": RDFS, "rdf": RDF, "dct": DCT, "xsd": XSD, "geo": GEO}
 # and the ones a user's query may also take for granted
 QUERY_PREFIXES = PREFIXES | {
     "prov": "http://www.w3.org/ns/prov#",
@@ -73,6 +74,10 @@ class FZ(DefinedNamespace):
     sentence: URIRef
     charStart: URIRef
     charEnd: URIRef
+    divisionCode: URIRef
+    resolution: URIRef
+    resolutionNote: URIRef
+    approximateLocation: URIRef
 
 
 # a link predicate's or a class's full IRI -> kind or level key: reading a graph back

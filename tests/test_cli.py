@@ -78,7 +78,7 @@ def test_towns_finds_the_town_that_runs_sansuo_liandong(runner, built):
     result = runner.invoke(main, ["towns", "三所联动", "--graph", built, "--format", "csv"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert lines == ["town,county,kind,concept", "长冈乡,,mechanism,三所联动"]
+    assert lines == ["town,county,kind,concept", "长冈乡,兴国县,mechanism,三所联动"]
 
 
 def test_towns_with_evidence(runner, built):
@@ -165,7 +165,7 @@ def test_a_users_vocabulary_names_concepts_in_queries(runner, built, tmp_path):
     assert plain.exit_code == 1
     mine = runner.invoke(main, ["towns", "三所合一调解", "--graph", built, "--vocab", str(vocab), "--format", "csv"])
     assert mine.exit_code == 0, mine.output
-    assert "长冈乡,,mechanism,三所联动" in mine.output.splitlines()
+    assert "长冈乡,兴国县,mechanism,三所联动" in mine.output.splitlines()
 
 
 def test_candidates_lists_unknown_quoted_brands(runner, tmp_path):

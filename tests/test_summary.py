@@ -279,20 +279,23 @@ def read_csv(data: str) -> list[list[str]]:
 def test_towns_csv(store):
     data = pages.towns_csv(store.select)
     rows = read_csv(data)
-    assert rows[0] == ["town", "county", "province", "year", "kind", "concept", "sentence"]
+    assert rows[0] == ["town", "county", "city", "province", "year", "kind", "concept", "sentence"]
     body = rows[1:]
     assert body == sorted(body)
-    assert len({tuple(r[:6]) for r in body}) == len(body), "one row per (town, year, concept)"
-    assert ["岔河镇", "如东县", "江苏省", "2022", "mechanism", "三所联动", "2022年，岔河镇推行三所联动工作机制。"] in body
-    assert ["岔河镇", "如东县", "江苏省", "2023", "mechanism", "三所联动",
+    assert len({tuple(r[:7]) for r in body}) == len(body), "one row per (town, year, concept)"
+    # the city comes from the gazetteer: the reports state only the county
+    assert ["岔河镇", "如东县", "南通市", "江苏省", "2022", "mechanism", "三所联动",
+            "2022年，岔河镇推行三所联动工作机制。"] in body
+    assert ["岔河镇", "如东县", "南通市", "江苏省", "2023", "mechanism", "三所联动",
             "2023年，岔河镇深化“三所联动”机制，化解矛盾纠纷50件。"] in body
-    assert ["岔河镇", "如东县", "江苏省", "2023", "role", "法律明白人", "培养“法律明白人”30名。"] in body
-    assert ["双沟镇", "泗洪县", "江苏省", "2023", "programme", "八五普法", "扎实推进八五普法规划实施，宣传《民法典》。"] in body
-    assert ["分水镇", "桐庐县", "浙江省", "2022", "mechanism", "枫桥经验", "坚持和发展“枫桥经验”。"] in body
+    assert ["岔河镇", "如东县", "南通市", "江苏省", "2023", "role", "法律明白人", "培养“法律明白人”30名。"] in body
+    assert ["双沟镇", "泗洪县", "宿迁市", "江苏省", "2023", "programme", "八五普法",
+            "扎实推进八五普法规划实施，宣传《民法典》。"] in body
+    assert ["分水镇", "桐庐县", "杭州市", "浙江省", "2022", "mechanism", "枫桥经验", "坚持和发展“枫桥经验”。"] in body
     # 岔河镇 2022 names only 三所联动 and 司法所
-    assert sorted(r[5] for r in body if r[0] == "岔河镇" and r[3] == "2022") == ["三所联动", "司法所"]
-    assert {r[4] for r in body} <= set(KIND_KEYS)
-    assert all(r[6] for r in body), "every row has its evidence sentence"
+    assert sorted(r[6] for r in body if r[0] == "岔河镇" and r[4] == "2022") == ["三所联动", "司法所"]
+    assert {r[5] for r in body} <= set(KIND_KEYS)
+    assert all(r[7] for r in body), "every row has its evidence sentence"
 
 
 # ---------------------------------------------------------------- GraphML
@@ -388,10 +391,10 @@ def test_hand_written_graph_page(evil_store):
 
 def test_hand_written_graph_csv_and_graphml(evil_store):
     rows = read_csv(pages.towns_csv(evil_store.select))
-    assert ["<script>alert(1)</script>镇", "东台市", "江苏省", "2023", "mechanism", "<img src=x onerror=alert(1)>机制",
+    assert ["<script>alert(1)</script>镇", "东台市", "", "江苏省", "2023", "mechanism", "<img src=x onerror=alert(1)>机制",
             "'=推行<img src=x onerror=alert(1)>机制</mark><script>alert(1)</script>。"] in rows
-    assert ["<script>alert(1)</script>镇", "东台市", "江苏省", "", "role", "法律顾问", ""] in rows
-    assert ["掘港街道", "", "", "", "mechanism", "<img src=x onerror=alert(1)>机制", "街道推行该机制。"] in rows
+    assert ["<script>alert(1)</script>镇", "东台市", "", "江苏省", "", "role", "法律顾问", ""] in rows
+    assert ["掘港街道", "", "", "", "", "mechanism", "<img src=x onerror=alert(1)>机制", "街道推行该机制。"] in rows
     g = nx.read_graphml(io.BytesIO(pages.graphml(evil_store.select).encode("utf-8")))
     assert g.number_of_nodes() == 4 and g.number_of_edges() == 3
     assert g.nodes["https://w3id.org/fzkg/id/place/evil"]["label"] == "<script>alert(1)</script>镇"
@@ -406,7 +409,7 @@ def test_empty_graph():
     doc = lxml_html.fromstring(page)
     assert doc.xpath('//div[@id="stat-reports"]/div[@class="num"]')[0].text == "0"
     assert "（无报告单位）" in page
-    assert pages.towns_csv(nothing) == "town,county,province,year,kind,concept,sentence\n"
+    assert pages.towns_csv(nothing) == "town,county,city,province,year,kind,concept,sentence\n"
     g = nx.read_graphml(io.BytesIO(pages.graphml(nothing).encode("utf-8")))
     assert g.number_of_nodes() == 0
 
@@ -460,7 +463,7 @@ def test_towns_csv_keeps_every_town(many_towns):
         SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?b ?c WHERE { ?r fz:issuedBy ?b .
           ?b fz:hasInstitution|fz:usesMechanism|fz:runsProgramme|fz:citesLaw|fz:hasRole ?c } }""")))
     assert len(rows) == int(links["n"].value)  # one report (one year) per town: one row per link
-    assert rows == sorted(rows) and all(r[6] for r in rows)
+    assert rows == sorted(rows) and all(r[7] for r in rows)
 
 
 def test_write_pages_is_the_four_functions_in_one_pass(store, tmp_path):

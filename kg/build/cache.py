@@ -21,12 +21,12 @@ from typing import Sequence
 
 from .. import __version__
 from ..layout import Span, write_atomic
-from ..model import Body, Division
+from ..model import Place, Placement
 
 # what decides an entry's content: every module and data file of these packages and modules
 # (a new reader or extraction module is covered the moment it is added)
-_INPUTS = ("readers", "extract", "ontology", "textnorm.py", "model.py", "kinds.py", "vocab.py", "graph.py",
-           "resolve.py", "build/cache.py", "build/worker.py")
+_INPUTS = ("readers", "extract", "resolve", "gazetteer", "ontology", "textnorm.py", "model.py", "kinds.py",
+           "vocab.py", "graph.py", "build/cache.py", "build/worker.py")
 SECTIONS = ("turtle", "ntriples", "evidence", "text")  # an entry's parts, in file order
 
 
@@ -45,15 +45,15 @@ def fingerprint(vocab: Sequence[str | Path] = ()) -> str:
     return h.hexdigest()[:16]
 
 
-BODY_SLOTS = ("division", "county", "city", "province")
+def _placement_json(placement: Placement) -> dict:
+    return {"chain": [[list(p.key), p.name, p.level, p.code, p.official, p.lat, p.lon, p.approximate, p.written]
+                      for p in placement.chain],
+            "resolution": placement.resolution, "note": placement.note}
 
 
-def _division(d: Division | None) -> dict | None:
-    return {"name": d.name, "level": d.level} if d else None
-
-
-def _body(data: dict) -> Body:
-    return Body(*(Division(**d) if d else None for d in (data.get(k) for k in BODY_SLOTS)))
+def _placement(data: dict) -> Placement:
+    chain = tuple(Place(tuple(key), *rest) for key, *rest in data["chain"])
+    return Placement(chain, data["resolution"], data["note"])
 
 
 @dataclass
@@ -62,7 +62,7 @@ class CacheEntry:
     Turtle, N-Triples, evidence (JSON) and text lie in the entry file (``SECTIONS``)."""
 
     encoding: str | None
-    body: Body
+    placement: Placement
     votes: list[tuple[str, str]]  # (label, kind), one per mention
     aliases: list[tuple[str, str]]  # (label, surface form)
     triples: int
@@ -95,11 +95,11 @@ class Cache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, sha256: str, key: str, encoding: str | None, body: Body, votes: list[tuple[str, str]],
+    def put(self, sha256: str, key: str, encoding: str | None, placement: Placement, votes: list[tuple[str, str]],
             aliases: list[tuple[str, str]], triples: int, sections: Sequence[str]) -> CacheEntry:
         """Store a report (atomically, so a killed build leaves no half entry)."""
         blobs = [text.encode("utf-8") for text in sections]
-        data = {"encoding": encoding, "body": {k: _division(getattr(body, k)) for k in BODY_SLOTS},
+        data = {"encoding": encoding, "placement": _placement_json(placement),
                 "votes": votes, "aliases": aliases, "triples": triples, "sizes": [len(b) for b in blobs]}
         head = json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n"
         path = self.path(sha256, key)
@@ -114,7 +114,7 @@ class Cache:
             offset += n
         if offset != size or len(spans) != len(SECTIONS):
             raise ValueError("entry cut short")
-        return CacheEntry(data["encoding"], _body(data["body"]), [tuple(v) for v in data["votes"]],
+        return CacheEntry(data["encoding"], _placement(data["placement"]), [tuple(v) for v in data["votes"]],
                           [tuple(a) for a in data["aliases"]], data["triples"], tuple(spans))
 
 

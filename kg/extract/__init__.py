@@ -11,7 +11,8 @@ division names, ``tokens`` the word splitter and the bounded memos.
 
 from __future__ import annotations
 
-from ..model import Document, Extraction
+from ..gazetteer import Gazetteer
+from ..model import Division, Document, Extraction
 from ..textnorm import fold_with_map
 from .body import BodyFinder
 from .dates import find_issued, find_title, find_year, line_spans
@@ -23,12 +24,20 @@ __all__ = ["Extractor", "Lexicon"]
 
 
 class Extractor:
-    """Turns documents into extractions; holds the lexicon and a private tokenizer."""
+    """Turns documents into extractions; holds the lexicon and a private tokenizer.
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    With a ``gazetteer``, a name only counts as the body when the gazetteer
+    knows it or the report gives it itself (title, 发布机构, heading, signature).
+    """
+
+    def __init__(self, lexicon: Lexicon, gazetteer: Gazetteer | None = None) -> None:
         self.lexicon = lexicon
         self.tokens = Tokens()
-        self.bodies = BodyFinder(self.tokens)
+        known = None
+        if gazetteer is not None:
+            def known(division: Division) -> bool:
+                return bool(gazetteer.named(division.name, division.level))
+        self.bodies = BodyFinder(self.tokens, known=known)
         self.mentions = MentionFinder(lexicon, self.tokens)
 
     def extract(self, doc: Document) -> Extraction:
@@ -40,4 +49,4 @@ class Extractor:
         year = find_year(folded, title, title_pos)
         issued = find_issued(folded)
         mentions = self.mentions.find(doc.text, folded, index, names)
-        return Extraction(doc, title, body, year, issued, tuple(mentions))
+        return Extraction(doc, title, body, year, issued, tuple(mentions), folded)

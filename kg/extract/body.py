@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..kinds import COUNTY_LEVELS, TOWN_LEVELS
@@ -40,6 +41,7 @@ class Weights:
     subject: float = 2.0  # the subject of an opening sentence: "2023年，岔河镇坚持…"
     report_head: float = 3.0  # "现将岔河镇2023年…报告如下"
     weak: float = 0.5  # any name in the first paragraphs (only when no town-level name is found otherwise)
+    organ: float = 1.5  # a county-level name heading an organ (荔湾区委), in a report that calls itself 我区
     per_use: float = 0.25  # each time the text uses the name ...
     uses_counted: int = 20  # ... up to this many times
     own_level: float = 4.0  # the name's level is the one the report calls itself (我镇, 全区)
@@ -77,12 +79,24 @@ def _county_organ_names(folded: str) -> list[str]:
 
 
 
-class BodyFinder:
-    """Finds the body of a report; memoises what depends on short windows alone."""
+# where the report names itself (its title, 发布机构, heading or signature, the subject of an
+# opening sentence): a name found only elsewhere must be a division the gazetteer knows, or it
+# is a phrase that happens to end in a level word (现将我镇, 据悉街道)
+SELF_NAMING = frozenset({"title", "near_title", "publisher", "office", "subject"})
 
-    def __init__(self, tokens: Tokens, weights: Weights = Weights()) -> None:
+
+class BodyFinder:
+    """Finds the body of a report; memoises what depends on short windows alone.
+
+    ``known(division)`` says whether a name is a real division (the national
+    gazetteer); without it every name-like candidate counts.
+    """
+
+    def __init__(self, tokens: Tokens, weights: Weights = Weights(),
+                 known: Callable[[Division], bool] | None = None) -> None:
         self.tokens = tokens
         self.weights = weights
+        self.known = known
         self._chain_cache: dict[str, tuple[Division, ...]] = {}
         self._checked_cache: dict[str, tuple[Division, ...]] = {}
         self._name_ok_cache: dict[str, bool] = {}
@@ -92,56 +106,68 @@ class BodyFinder:
         """The body, and the names it goes by in the text (its own and its upper divisions')."""
         w = self.weights
         header = folded[:HEADER_CHARS]
-        chains: list[tuple[float, tuple[Division, ...]]] = []
+        chains: list[tuple[float, tuple[Division, ...], str]] = []  # (weight, chain, where it was found)
 
-        def add(weight: float, chain: tuple[Division, ...], *, checked: bool = False) -> None:
+        def add(weight: float, chain: tuple[Division, ...], source: str, *, checked: bool = False) -> None:
             if not checked:
                 chain = self._checked(chain)
             if chain:
-                chains.append((weight, chain))
+                chains.append((weight, chain, source))
 
         for pos, line in lines[:25]:
             near_title = title_pos >= 0 and 0 <= title_pos - pos <= 120
-            weight = w.title if pos == title_pos else w.near_title if near_title else 0.0
-            if weight:
-                add(weight, _chain_at_line_start(line))
+            if pos == title_pos:
+                add(w.title, _chain_at_line_start(line), "title")
+            elif near_title:
+                add(w.near_title, _chain_at_line_start(line), "near_title")
         for m in P.PUBLISHER.finditer(header):
-            add(w.publisher, parse_chain(m.group(1)))
+            add(w.publisher, parse_chain(m.group(1)), "publisher")
         # official names (…镇人民政府, …街道办事处) head a report or sign it at the end
         for m in itertools.chain(P.OFFICE_TAIL.finditer(folded, 0, WEAK_CHARS),
                                  P.OFFICE_TAIL.finditer(folded, max(WEAK_CHARS, len(folded) - SIGNATURE_CHARS))):
-            add(w.office, self._checked_chain_ending_at(folded, m.start()), checked=True)
+            add(w.office, self._checked_chain_ending_at(folded, m.start()), "office", checked=True)
         for m in _subject_matches(header):
             chain = parse_chain(header[m.end(): m.end() + 30])
             if chain and chain[-1].level in TOWN_LEVELS + COUNTY_LEVELS:
-                add(w.subject, chain)
+                add(w.subject, chain, "subject")
         for m in P.REPORT_HEAD.finditer(header):
-            add(w.report_head, parse_chain(m.group(1)))
-        if not any(c[-1].level in TOWN_LEVELS for _, c in chains):
+            add(w.report_head, parse_chain(m.group(1)), "report_head")
+        if not any(c[-1].level in TOWN_LEVELS and self._real(c[-1]) for _, c, _ in chains):
             for m in P.DIVISION_END.finditer(header, 0, WEAK_CHARS):  # any name in running text, weakly
-                add(w.weak, self._checked_chain_ending_at(folded, m.end()), checked=True)
+                add(w.weak, self._checked_chain_ending_at(folded, m.end()), "weak", checked=True)
 
         self_level = Counter(LEVEL_WORD[m.group(1)] for m in P.SELF_REFERENCE.finditer(folded))
         own_level = self_level.most_common(1)[0][0] if self_level else None
+        if own_level in COUNTY_LEVELS:  # 我区 … 荔湾区委、区政府: the organs are its own
+            for name in _county_organ_names(header):
+                division = self._county_named_cached(name)
+                if division is not None:
+                    add(w.organ, (division,), "organ")
         above = {LEVEL_WORD[m.group(1)] for m in P.LED_BY.finditer(header)}
         scores: Counter[str] = Counter()
         level_of: dict[str, str] = {}
-        for weight, chain in chains:
+        self_named: set[str] = set()
+        for weight, chain, source in chains:
             last = chain[-1]
             scores[last.name] += weight
             level_of.setdefault(last.name, last.level)
+            if source in SELF_NAMING:
+                self_named.add(last.name)
         for name in list(scores):
             scores[name] += min(folded.count(name), w.uses_counted) * w.per_use
             if own_level and level_of[name] == own_level:
                 scores[name] += w.own_level
             if level_of[name] in above:  # led by 区委、区政府: not the 区 itself
                 scores[name] += w.led_by
-        if not scores:
-            return Body(None), set()
-        best = max(sorted(scores), key=lambda n: scores[n])
+        ranked = sorted(sorted(scores), key=lambda n: -scores[n])
+        best = next((n for n in ranked if n in self_named or self._real(Division(n, level_of[n]))), None)
+        if best is None:
+            note = ("no name of a division the report gives itself or the gazetteer knows"
+                    + (f" (found only {'、'.join(ranked[:3])})" if ranked else ""))
+            return Body(None, note=note), set()
         own = Division(_preferred_form(folded, best, level_of[best]), level_of[best])
         uppers: dict[str, Division] = {}
-        for _, chain in sorted(chains, key=lambda c: -c[0]):
+        for _, chain, _ in sorted(chains, key=lambda c: -c[0]):
             if chain[-1].name == best:
                 for d in chain[:-1]:
                     slot = "county" if d.level in COUNTY_LEVELS else d.level
@@ -152,6 +178,10 @@ class BodyFinder:
                 uppers.setdefault("county" if upper.level in COUNTY_LEVELS else "city", upper)
         body = Body(own, uppers.get("county"), uppers.get("city"), uppers.get("province"))
         return body, {d.name for d in body.chain()} | {best}
+
+    def _real(self, division: Division) -> bool:
+        """Whether the gazetteer knows this division (every name counts without a gazetteer)."""
+        return self.known is None or self.known(division)
 
     def _checked(self, chain: tuple[Division, ...]) -> tuple[Division, ...]:
         """A chain as the vote for the body counts it: offices normalised, () unless every name is name-like."""
@@ -217,7 +247,7 @@ class BodyFinder:
                 continue
             excess = sum(max(0, len(d.name) - 5) for d in chain if "自治" not in d.name)
             score = (len(chain), -excess)
-            if best_score is None or score > best_score:
+            if best_score is None or score >= best_score:  # a tie: the later start (现将|北京市 …)
                 best, best_score = chain, score
         return best
 
@@ -227,15 +257,20 @@ class BodyFinder:
         counts: Counter[Division] = Counter()
         # only where the name starts a phrase: mid-sentence, 贯彻区委 is not a 贯彻区
         for name in _county_organ_names(folded):
-            division = self._county_cache.get(name, False)
-            if division is False:
-                division = remember(self._county_cache, name, self._county_named(name))
+            division = self._county_named_cached(name)
             if division is not None:
                 counts[division] += 1
         counts = Counter({d: n for d, n in counts.items() if n >= 2 or folded.count(d.name + "人民政府")})
         if not counts:
             return None
         return max(sorted(counts, key=lambda d: d.name), key=lambda d: counts[d])
+
+    def _county_named_cached(self, name: str) -> Division | None:
+        """``_county_named``, memoised."""
+        division = self._county_cache.get(name, False)
+        if division is False:
+            division = remember(self._county_cache, name, self._county_named(name))
+        return division
 
     def _county_named(self, name: str) -> Division | None:
         """The county, district or city ``name`` is, all of it, if it is one."""
@@ -247,11 +282,12 @@ class BodyFinder:
         return None
 
 
-
 def _chain_at_line_start(line: str) -> tuple[Division, ...]:
+    """The chain a line opens with; a government named between two levels is skipped
+    (广州市海珠区人民政府南华西街道办事处关于…)."""
     line = P.NON_CJK_HEAD.sub("", line)
     line = P.PARTY_HEAD.sub("", line)
-    return parse_chain(line[:40])
+    return parse_chain(P.GOVERNMENT_BETWEEN.sub("", line[:48])[:40])
 
 
 def _preferred_form(folded: str, name: str, level: str) -> str:

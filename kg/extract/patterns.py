@@ -50,7 +50,7 @@ SUBJECT_AFTER_BREAK = re.compile(r"[\n。；;]" + _SUBJECT_BODY)
 # "在区委、区政府的坚强领导下": the writer sits below that level (a district's own report says 区委 alone)
 LED_BY = re.compile(r"在([县区市旗])委[、，,和及与]?\1(?:人民)?政府的?(?:正确|坚强|有力|统一)?(?:领导|指导)")
 REPORT_HEAD = re.compile(r"现将([^,，。\n]{2,30}?)(?:20\d\d|关于|法治|依法|年度)")
-DIVISION_END = re.compile(r"(?:镇|乡|街道|县|区|旗)(?![" + CJK + "]?[镇村])")
+DIVISION_END = re.compile(r"(?:镇|乡|街道|街(?!道)|县|区|旗)(?![" + CJK + "]?[镇村])")
 
 # ------------------------------------------------------------ concepts by pattern
 TITLE = re.compile(r"《([^《》\n]{2,80})》")
@@ -133,7 +133,7 @@ SELF_PREFIX = re.compile(r"^(?:我|本|全)?(?:镇|乡|街道|街|县|区|市)(?
 NOT_A_NAME = re.compile(
     r"^(?:[全各本我该每其此两多某]|乡镇|城镇|村镇|集镇|街镇|镇街|小城|特色小|城乡|县乡|县区|市县|市区|省市|城区|辖区|园区|景区|"
     r"开发|新区|片区|小区|山区|库区|牧区|社区|示范|美丽|文明|平安|法治|依法|乡村|农村|城市|地方|下辖|所辖|毗邻)"
-    r"|(?:依法治|治|示范|文明|平安|法治|美丽|先进|卫生|森林|生态|特色|重点|中心|建制|民族|边境|贫困|经济)$"
+    r"|(?:依法治|治|示范|文明|平安|法治|美丽|先进|卫生|森林|生态|特色|重点|中心|建制|民族|边境|贫困|经济|委)$"
 )
 SELF_REFERENCE = re.compile(r"(?:我|本|全)(镇|乡|街道|街|县|区|市|旗)")
 ALL_HAN = re.compile(f"{HAN}*")  # a name is made of Chinese characters only
@@ -143,6 +143,8 @@ ALL_HAN = re.compile(f"{HAN}*")  # a name is made of Chinese characters only
 # run of Chinese characters before it walked back
 COUNTY_ORGAN_SUFFIX = re.compile(r"[县区旗市](?=委|人民政府|政府|司法局|依法治|全面依法治)")
 NON_CJK_HEAD = re.compile(f"^[^{CJK}]+")
+# a government named between two levels of a heading: 广州市海珠区|人民政府|南华西街道办事处
+GOVERNMENT_BETWEEN = re.compile(r"(?<=[县区市旗州盟])(?:人民政府|政府)(?=[" + CJK + r"]{1,8}?(?:镇|乡|街道|街))")
 PARTY_HEAD = re.compile(r"^(?:中共|中国共产党)")
 
 # ------------------------------------------------------------ concepts (mentions.py)

@@ -160,6 +160,28 @@ class Gazetteer:
         """Towns with this name, folded: 岔河鎮 = 岔河镇, 环市街 = 环市街道, 穆云乡 = 穆云畲族乡."""
         return _lookup(self._towns, name, _town_key)
 
+    def named(self, name: str, level: str) -> tuple[Region | Town, ...]:
+        """The entries a division the text names at ``level`` (a kg.kinds level) may be: towns
+        for a township or sub-district; county-level units, found by a newer name too, for a
+        county or district; cities or county-level cities for a 市; provinces."""
+        if level in ("township", "subdistrict"):
+            return self.towns(name) or self.upgraded(name)
+        if level in ("county", "district"):
+            found = self.counties(name)
+            return found + tuple(c.current for c in self.renamed(name) if c.current and c.current not in found)
+        if level == "city":
+            return self.cities(name) + self.counties(name)
+        if level == "province":
+            return self.provinces(name)
+        return ()
+
+    def upgraded(self, name: str) -> tuple[Town, ...]:
+        """The townships a 镇 was before 撤乡设镇 (罗云镇 -> 罗云乡), where the source still lists
+        it under its old name; () for any other name."""
+        if not name.endswith("镇") or len(name) < 3:
+            return ()
+        return tuple(t for t in self.towns(name[:-1] + "乡") if t.level == "township")
+
     def is_unique(self, name: str) -> bool:
         """True when exactly one town has this name: the name alone resolves it."""
         return len(self.towns(name)) == 1
@@ -288,6 +310,14 @@ def _town_key(name: str) -> str:
     """The lookup key of a town name: one form for 街道, 街道办事处 and 街."""
     name = "".join(name.split())
     return _SUBDISTRICT.sub("街", name) if "街道" in name else name
+
+
+def full_names(region: Region) -> tuple[str, ...]:
+    """The names a text can be trusted to mean a region by, wherever they stand: the official
+    name, and an autonomous unit's without its nationality (石柱县). Short names alone (如东)
+    are words too often to count."""
+    autonomous = _AUTONOMOUS.match(region.name) if "自治" in region.name else None
+    return (region.name, autonomous[1] + autonomous[2]) if autonomous else (region.name,)
 
 
 def _region_keys(region: Region) -> list[str]:

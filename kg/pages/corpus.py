@@ -54,8 +54,8 @@ def gather(graph: Any, *, max_cards: int = 0, max_bodies: int = 0,
             bodies[body].degree = to_int(n)
     del first, places, degrees
 
-    page = sorted(bodies.values(), key=lambda t: (t.province == "", t.province, t.county == "", t.county,
-                                                 t.name, t.iri))
+    page = sorted(bodies.values(), key=lambda t: (t.province == "", t.province, t.city, t.county == "", t.county,
+                                                  t.name, t.iri))
     shown = sorted(page, key=lambda t: -t.degree)[:max_cards]  # stable: ties keep page order
     for t in shown:
         t.named = {}
@@ -155,8 +155,11 @@ def _bodies(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[str
                     county = u
                 break
         province = next((u for u in [t.iri, *chain] if level(u) == "Province"), None)
+        city = next((u for u in [t.iri, *chain] if level(u) == "City" and u != county), None)
         if county:
             t.county, t.county_iri = name(county), county
+        if city:
+            t.city = name(city)
         if province:
             t.province, t.province_iri = name(province), province
         t.reports.sort(key=lambda r: (r.year, r.issued, r.source, r.iri))
@@ -193,8 +196,8 @@ def _concepts(src: Source) -> dict[str, ConceptStats]:
 
 def _batches(bodies: dict[str, BodyStats]) -> list[list[BodyStats]]:
     """Towns in CSV order, cut into batches of about BATCH_REPORTS reports; bodies that
-    share a (name, county, province) stay in one batch, so each batch's rows sort alone."""
-    ordered = sorted(bodies.values(), key=lambda t: (t.name, t.county, t.province, t.iri))
+    share a (name, county, city, province) stay in one batch, so each batch's rows sort alone."""
+    ordered = sorted(bodies.values(), key=lambda t: (*_csv_key(t), t.iri))
     batches: list[list[BodyStats]] = []
     batch: list[BodyStats] = []
     size = 0
@@ -209,6 +212,6 @@ def _batches(bodies: dict[str, BodyStats]) -> list[list[BodyStats]]:
     return batches
 
 
-def _csv_key(t: BodyStats) -> tuple[str, str, str]:
-    return (t.name, t.county, t.province)
+def _csv_key(t: BodyStats) -> tuple[str, str, str, str]:
+    return (t.name, t.county, t.city, t.province)
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from ..kinds import BODY_COLOUR, KIND
 
-CSV_HEADER = ("town", "county", "province", "year", "kind", "concept", "sentence")
+CSV_HEADER = ("town", "county", "city", "province", "year", "kind", "concept", "sentence")
 UNSAFE_CELL = re.compile("[=+\\-@\t\r]")  # a character a cell may not start with
 
 

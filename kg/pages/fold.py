@@ -160,7 +160,7 @@ def fold(batch: list[BodyStats], found: Found, concepts: dict[str, ConceptStats]
             if writer is not None:
                 for year in years or [""]:
                     best = pair.best.get(year)
-                    rows.add((t.name, t.county, t.province, year, concept.kind, concept.label,
+                    rows.add((t.name, t.county, t.city, t.province, year, concept.kind, concept.label,
                               _squash_fast(best[1]) if best else ""))
             if edges_out is not None:
                 link = _link_attr(frozenset(pair.preds), concept.kind)
@@ -176,7 +176,7 @@ def _fold_simple(t: BodyStats, items: list[list[str]], concepts: dict[str, Conce
     """``_fold`` for the common town: one report, links that follow its mentions, no details kept."""
     rep = t.reports[0]
     year, source = rep.year, rep.source or local_name(rep.iri)
-    name, county, province = t.name, t.county, t.province
+    name, county, city, province = t.name, t.county, t.city, t.province
     total = linked = 0
     for c, n, sentence in sorted(items):
         concept = concepts.get(c)
@@ -205,7 +205,7 @@ def _fold_simple(t: BodyStats, items: list[list[str]], concepts: dict[str, Conce
             if year:
                 concept.years.add(year)
         if rows is not None:
-            rows.add((name, county, province, year, concept.kind, concept.label, _squash_fast(sentence)))
+            rows.add((name, county, city, province, year, concept.kind, concept.label, _squash_fast(sentence)))
         if edges_out is not None:
             edges_out(edge_xml(t.iri, c, _link_attr(concept.preds, concept.kind), n, year))
     t.mentions += total

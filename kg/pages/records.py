@@ -110,6 +110,7 @@ class BodyStats:
     upper: str = ""  # the name of the division it is directly part of ('' if none)
     county: str = ""
     county_iri: str = ""
+    city: str = ""
     province: str = ""
     province_iri: str = ""
     chain: list[str] = field(default_factory=list)  # upper divisions, top down

@@ -157,7 +157,7 @@ def summary_context(data: Corpus, *, title: str = "法治政府建设报告概�
     previous_group = None
     for t in shown:
         named = t.named or {}
-        group = (t.province, t.county)
+        group = (t.province, t.city, t.county)
         rows.append({"town": t, "ticks": [c.iri in named for c in mechanisms],
                      "n_mechanisms": sum(1 for c in named if data.concepts[c].kind == "mechanism"),
                      "first_of_group": previous_group is not None and group != previous_group})

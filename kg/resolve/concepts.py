@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .extract.lexicon import Lexicon, VocabConcept
-from .graph import concept_iri
-from .kinds import KIND_KEYS
-from .textnorm import to_simplified
+from ..extract.lexicon import Lexicon, VocabConcept
+from ..graph import concept_iri
+from ..kinds import KIND_KEYS
+from ..textnorm import to_simplified
 
 
 @dataclass(frozen=True)
