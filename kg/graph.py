@@ -165,7 +165,9 @@ class Places:
             top = max(votes.values())
             tied = sorted(name for name, n in votes.items() if n == top)
             label = official if official in tied else tied[0]
-        out = [(node, A, LEVEL_CLASS[place.level]), (node, LABEL, literal(label, lang="zh"))]
+        out = [(node, A, LEVEL_CLASS[place.level])]
+        if label:  # a body its report never names has none
+            out.append((node, LABEL, literal(label, lang="zh")))
         out += [(node, _T["partOf"], up) for up in self._up.get(node, ())]
         if official and official != label:
             out.append((node, ALT, literal(official, lang="zh")))

@@ -85,6 +85,7 @@ RESOLUTIONS: tuple[Resolution, ...] = (
     Resolution("context", True, "the divisions the text names elsewhere point to one entry"),
     Resolution("ambiguous", False, "several entries fit and the text does not tell them apart: kept apart"),
     Resolution("not-found", False, "no entry of that name fits: a renamed or new division, kept as written"),
+    Resolution("unnamed", False, "the report never gives its name, only its level (我镇) and what lies above it"),
     Resolution("none", False, "no body found"),
 )
 RESOLUTION: dict[str, Resolution] = {r.key: r for r in RESOLUTIONS}

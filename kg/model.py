@@ -42,6 +42,7 @@ class Body:
     city: Division | None = None
     province: Division | None = None
     note: str = ""  # why there is no body, where there is none
+    level: str = ""  # where there is none: the level the report calls itself (我镇, 全县), if it does
 
     def chain(self) -> list[Division]:
         """The stated divisions from the top down, ending with the body itself."""

@@ -182,3 +182,18 @@ def test_places_and_towns_by_province(sample_build):
     assert result.output.strip().splitlines() == ["town,county,kind,concept", "岔河镇,如东县,role,法律明白人"]
     result = runner.invoke(main, ["towns", "法律明白人", "--graph", str(out), "--county", "如东"])
     assert "岔河镇" in result.output and "长冈乡" not in result.output
+
+
+def test_a_town_that_never_gives_its_name(tmp_path):
+    # 我镇 and 本镇 throughout, its county named only as the one that leads it: a township node of
+    # its own under 云安区 (the gazetteer's), with no label and the reason beside it
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.txt").write_text(
+        "2023年以来，我镇在云安区委、区政府的坚强领导下，扎实推进依法行政。本镇建立健全法律顾问制度。\n"
+        "现将本镇2023年度法治政府建设情况报告如下：\n" + OPENING, encoding="utf-8")
+    build([tmp_path / "in"], tmp_path / "out", pages=False)
+    rows = GraphStore.open(tmp_path / "out").select("""SELECT ?body ?how ?label ?county WHERE {
+        ?r fz:issuedBy ?body . ?body a fz:Township ; fz:resolution ?how ; fz:partOf/rdfs:label ?county .
+        OPTIONAL { ?body rdfs:label ?label } }""")
+    assert [(r["how"], r.get("label"), r["county"]) for r in rows] == [("unnamed", None, "云安区")]
+    assert rows[0]["body"].startswith(PLACE + "unnamed/x-")

@@ -161,10 +161,17 @@ class BodyFinder:
                 scores[name] += w.led_by
         ranked = sorted(sorted(scores), key=lambda n: -scores[n])
         best = next((n for n in ranked if n in self_named or self._real(Division(n, level_of[n]))), None)
-        if best is None:
+        county = None
+        if (best is not None and own_level in TOWN_LEVELS and level_of[best] in COUNTY_LEVELS
+                and best not in self_named):  # 我镇 … 云安区: the county of a town that gives no name
+            ranked, best, county = [best], None, Division(best, level_of[best])
+        if best is None:  # nameless: what it calls itself (我镇) and the county whose organs it names
             note = ("no name of a division the report gives itself or the gazetteer knows"
                     + (f" (found only {'、'.join(ranked[:3])})" if ranked else ""))
-            return Body(None, note=note), set()
+            if county is None and own_level in TOWN_LEVELS:
+                county = self._county_from_text(folded)
+            county = county if county is not None and county.level in COUNTY_LEVELS else None
+            return Body(None, county, note=note, level=own_level or ""), set()
         own = Division(_preferred_form(folded, best, level_of[best]), level_of[best])
         uppers: dict[str, Division] = {}
         for _, chain, _ in sorted(chains, key=lambda c: -c[0]):

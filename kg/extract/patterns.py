@@ -48,7 +48,7 @@ _SUBJECT_BODY = r"\s*(?:20\d\d年(?:度|以来|来)?|近年来|一年来|今年�
 SUBJECT_AT_START = re.compile(_SUBJECT_BODY)
 SUBJECT_AFTER_BREAK = re.compile(r"[\n。；;]" + _SUBJECT_BODY)
 # "在区委、区政府的坚强领导下": the writer sits below that level (a district's own report says 区委 alone)
-LED_BY = re.compile(r"在([县区市旗])委[、，,和及与]?\1(?:人民)?政府的?(?:正确|坚强|有力|统一)?(?:领导|指导)")
+LED_BY = re.compile(r"在(?:[" + CJK + r"]{2,6}?)?([县区市旗])委[、，,和及与]?\1(?:人民)?政府的?(?:正确|坚强|有力|统一)?(?:领导|指导)")
 REPORT_HEAD = re.compile(r"现将([^,，。\n]{2,30}?)(?:20\d\d|关于|法治|依法|年度)")
 DIVISION_END = re.compile(r"(?:镇|乡|街道|街(?!道)|县|区|旗)(?![" + CJK + "]?[镇村])")
 

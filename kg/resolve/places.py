@@ -22,6 +22,7 @@ forced onto a neighbour.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from ..gazetteer import Gazetteer, Region, Town, full_names
 from ..kinds import TOWN_LEVELS
@@ -44,7 +45,7 @@ class Resolver:
         ambiguous body apart from its namesakes."""
         own = body.division
         if own is None:
-            return Placement(resolution="none", note=body.note)
+            return self._unnamed(body, report_key)
         candidates = self.gazetteer.named(own.name, own.level)
         stated = [d for d in (body.province, body.city, body.county) if d is not None]
         if not candidates:
@@ -106,6 +107,20 @@ class Resolver:
         return _clear_winner(found, least=1)
 
     # ------------------------------------------------------------------ the chain
+
+    def _unnamed(self, body: Body, report_key: str) -> Placement:
+        """A body the report never names, where it says what it is (我镇): a node of that level of
+        its own, under the county it states where the gazetteer has one of that name."""
+        if not body.level:
+            return Placement(resolution="none", note=body.note)
+        me = Place(("unnamed", report_key), "", body.level, written=False)
+        counties = self.gazetteer.named(body.county.name, body.county.level) if body.county else ()
+        if len(counties) == 1:
+            above = self._resolved(body.county, [], counties[0], "unique").chain
+            above = above[:-1] + (replace(above[-1], written=True),)
+        else:
+            above = _as_written(Body(body.county), "none", "").chain if body.county else ()
+        return Placement(above + (me,), "unnamed", body.note)
 
     def _resolved(self, own: Division, stated: list[Division], entry: Region | Town, how: str) -> Placement:
         """The gazetteer's chain down to ``entry``. The body keeps the name the report uses, and
