@@ -91,9 +91,11 @@ def test_a_phrase_is_no_body():
 
     text = "2023年以来，我镇在县委、县政府的正确领导下扎实推进依法行政。现将我镇本年度法治政府建设情况报告如下：\n" + OPENING
     doc = Document("x.txt", "x.txt", text, "0" * 64)
-    assert Extractor(Lexicon.load()).extract(doc).body.division is not None  # without the gazetteer: a phrase
+    without = Extractor(Lexicon.load()).extract(doc).body  # without the gazetteer, a phrase passes for a county
+    assert without.county is not None and without.county.name == "镇在县"
     body = Extractor(Lexicon.load(), Gazetteer.load()).extract(doc).body
-    assert body.division is None and "no name of a division" in body.note
+    assert body.division is None and body.county is None and body.level == "township"
+    assert "no name of a division" in body.note
 
 
 # ---------------------------------------------------------------- three 城关镇, in a build
