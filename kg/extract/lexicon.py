@@ -35,9 +35,9 @@ _FAST_MATCHER = ({"implementation": ahocorasick_rs.Implementation.ContiguousNFA}
                  if hasattr(ahocorasick_rs, "Implementation") else {})
 
 
-def bundled_vocabulary() -> Path:
-    """The vocabulary shipped inside the package."""
-    return Path(str(resources.files("kg") / "ontology" / "vocabulary.ttl"))
+def bundled_vocabularies() -> list[Path]:
+    """The vocabulary shipped inside the package: every ``ontology/vocabulary*.ttl``, in name order."""
+    return sorted(Path(str(resources.files("kg") / "ontology")).glob("vocabulary*.ttl"))
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class Lexicon:
     def load(cls, extra: Iterable[str | Path] = ()) -> "Lexicon":
         """The bundled vocabulary plus the user's SKOS files."""
         graph = rdflib.Graph()
-        for path in [bundled_vocabulary(), *map(Path, extra)]:
+        for path in [*bundled_vocabularies(), *map(Path, extra)]:
             try:
                 graph.parse(path, format="turtle" if path.suffix in (".ttl", "") else None)
             except FileNotFoundError:
