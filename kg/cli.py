@@ -117,6 +117,17 @@ def _progress(items, total: int):
     return tqdm(items, total=total, unit="report", file=sys.stderr, leave=False)
 
 
+def _limit_options(command):
+    """--timeout, --max-memory: what one query may take (kg query, kg serve)."""
+    from .sandbox import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT
+
+    command = click.option("--max-memory", type=click.IntRange(min=0), default=DEFAULT_MAX_MEMORY,
+                           show_default=True, metavar="MB",
+                           help="Memory one query may take, in MB (its process's address space); 0: no limit.")(command)
+    return click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
+                        metavar="S", help="Stop a query after S seconds; 0: no limit.")(command)
+
+
 @main.command()
 @click.argument("sparql", required=False)
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a file.")
@@ -125,16 +136,29 @@ def _progress(items, total: int):
 @vocab_option
 @click.option("--update", "allow_update", is_flag=True,
               help="Allow SPARQL Update (INSERT, DELETE, DROP …): changes the store or rewrites the file.")
+@_limit_options
+@click.option("--max-rows", type=click.IntRange(min=0), default=100_000, show_default=True, metavar="N",
+              help="Print at most this many rows (or triples) and say so on stderr; 0: no limit.")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE (and LOAD), which make the query engine connect to other hosts.")
 def query(sparql: str | None, query_file, graph_path: str, fmt: str, vocab: tuple[Path, ...],
-          allow_update: bool) -> None:
+          allow_update: bool, timeout: float, max_memory: int, max_rows: int, allow_service: bool) -> None:
     """Run a SPARQL query (text, -f FILE, or - for stdin).
 
     Prefixes fz:, skos:, rdfs:, rdf:, dct:, xsd:, prov:, org:, owl: are predeclared.
+    The query runs in a child process that is stopped after --timeout
+    seconds, past --max-memory MB, or on Ctrl-C. Exit status: 0 answered,
+    1 failed while running (a SERVICE call), 2 syntax error, missing graph
+    or refused query, 3 stopped by --timeout or --max-memory, 130
+    interrupted.
 
     \b
     Example:
       kg query 'SELECT ?t WHERE { ?t fz:usesMechanism ?m } LIMIT 5'
+      kg query -f big.rq --timeout 600 --max-memory 8000 --max-rows 0 --format csv > all.csv
     """
+    from .sandbox import LimitError, Limits, RunError, refusal, run_query
+
     if query_file is not None:
         text = query_file.read()
     elif sparql == "-":
@@ -144,18 +168,31 @@ def query(sparql: str | None, query_file, graph_path: str, fmt: str, vocab: tupl
     else:
         raise UsageFail("give a query, -f FILE, or - to read stdin")
     if allow_update and is_update(text):
+        reason = refusal(text, allow_service=allow_service, allow_update=True)
+        if reason is not None:
+            raise UsageFail(reason)
         try:
             GraphStore.open(graph_path, vocab=vocab, writable=True).update(text)
         except (QueryError, GraphError) as exc:
             raise UsageFail(str(exc)) from None
         click.echo("updated", err=True)
         return
-    store = _open(graph_path, vocab)
+    limits = Limits(timeout=timeout or None, max_memory=max_memory or None, max_rows=max_rows or None)
     try:
-        result = store.query(text)
-    except QueryError as exc:
+        result, cut = run_query(graph_path, text, vocab=vocab, limits=limits, allow_service=allow_service)
+    except LimitError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(3)
+    except RunError as exc:
+        raise click.ClickException(str(exc)) from None
+    except (QueryError, GraphError) as exc:
         raise UsageFail(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("interrupted: query stopped", err=True)
+        sys.exit(130)
     click.echo(format_result(result, fmt))
+    if cut:
+        click.echo(f"only the first {max_rows:,} rows are shown (--max-rows {max_rows})", err=True)
 
 
 @main.command()
