@@ -321,25 +321,34 @@ def viz(graph_path: str, concept: str | None, county: str | None, town: str | No
 
 @main.command()
 @click.argument("build_dir", required=False, default=str(DEFAULT_OUT), type=click.Path(path_type=Path))
-@click.option("--port", default=7878, show_default=True, help="TCP port on 127.0.0.1.")
-def serve(build_dir: Path, port: int) -> None:
-    """Serve a build's store read-only over SPARQL (Oxigraph's HTTP server).
+@click.option("--port", default=7878, show_default=True, help="TCP port.")
+@click.option("--public", is_flag=True,
+              help="Listen on every interface and answer any Host header (no authentication: trusted networks only).")
+@_limit_options
+def serve(build_dir: Path, port: int, public: bool, timeout: float, max_memory: int) -> None:
+    """Serve a build's store read-only over SPARQL (the SPARQL 1.1 Protocol at /query).
 
-    Prints the endpoint URL; Ctrl-C stops it. Any SPARQL client can then
-    query it (POST application/sparql-query to /query).
+    Listens on 127.0.0.1 and answers only requests addressed to localhost,
+    127.0.0.1 or [::1] unless --public. Each query runs in its own process,
+    stopped after --timeout seconds, past --max-memory MB, or when its
+    client hangs up; SERVICE and /update are refused (403). Prints the
+    endpoint URL; Ctrl-C stops it.
 
     \b
     Example:
       kg serve outputs --port 7878
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/query
     """
+    from .sandbox import Limits
     from .server import serve as run_server
 
     def ready(url: str) -> None:
         click.echo(f"SPARQL endpoint: {url}  (read-only; Ctrl-C to stop)", err=True)
 
+    limits = Limits(timeout=timeout or None, max_memory=max_memory or None, max_rows=None)
     try:
-        code = run_server(build_dir, port=port, on_ready=ready)
+        code = run_server(build_dir, host="0.0.0.0" if public else "127.0.0.1", port=port, on_ready=ready,
+                          public=public, limits=limits)
     except GraphError as exc:
         raise UsageFail(str(exc)) from None
     sys.exit(code)

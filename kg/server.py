@@ -1,30 +1,31 @@
 """Serve a build over HTTP, or publish it to someone else's triple store.
 
-``serve`` runs Oxigraph's own SPARQL server (the ``oxigraph`` binary of the
-``oxigraph`` PyPI package), read-only over a build folder's ``store/``:
-
-    oxigraph serve-read-only --location DIR/store --bind HOST:PORT
-
-It answers SPARQL 1.1 queries at ``/query`` and refuses ``/update`` (403).
+``serve`` answers SPARQL 1.1 queries at ``/query`` over a build folder's
+``store/``, read-only (``/update`` is refused with 403), as Oxigraph's
+``serve-read-only`` does; the HTTP side is :mod:`kg.endpoint`. Each query
+runs in its own child process with a deadline and a memory cap and is killed
+when its client hangs up; SERVICE is refused; only loopback Host headers are
+answered unless the endpoint is public. (Oxigraph's own server, tried first,
+keeps running an abandoned query, overruns ``--timeout-s`` on ORDER BY and
+can abort the whole server when it times one out.)
 
 ``publish`` loads a build's ``graph.nt`` (or any .nt/.ttl file) into any
 SPARQL 1.1 Graph Store Protocol endpoint (Oxigraph ``/store``, Fuseki
 ``/ds/data``, GraphDB ``/repositories/R/rdf-graphs/service``, Virtuoso
-``/sparql-graph-crud``…) with one streamed HTTP PUT (replace) or POST (append).
-Only the standard library speaks HTTP.
+``/sparql-graph-crud-auth``…) with one streamed HTTP PUT (replace) or POST
+(append), with HTTP Basic or Digest authentication. Only the standard library
+speaks HTTP.
 """
 
 from __future__ import annotations
 
 import base64
-import collections
 import http.client
 import ipaddress
 import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -35,12 +36,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import GraphError
+from .sandbox import Limits
 
 __all__ = ["free_port", "oxigraph_binary", "publish", "serve"]
 
-READY_TIMEOUT = 10.0  # seconds the server has to answer its first query
-STOP_TIMEOUT = 5.0  # seconds between SIGTERM and SIGKILL
-_ASK = "ASK {}"
 _MEDIA_TYPES = {".nt": "application/n-triples", ".ttl": "text/turtle"}
 
 
@@ -87,15 +86,6 @@ def _host_port(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _error_line(lines: collections.deque) -> str:
-    """The line of the server's stderr that says what went wrong."""
-    text = [line.strip() for line in lines if line.strip()]
-    for line in text:
-        if line.startswith("Error"):
-            return line
-    return text[-1] if text else "no message"
-
-
 # --------------------------------------------------------------------------- serve
 
 
@@ -105,23 +95,26 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 7878,
     on_ready: Callable[[str], None] | None = None,
-    allow_remote: bool = False,
+    public: bool = False,
+    limits: Limits = Limits(max_rows=None),
     stop: threading.Event | None = None,
-    ready_timeout: float = READY_TIMEOUT,
 ) -> int:
     """Serve ``build_dir/store`` read-only as a SPARQL endpoint until stopped.
 
     Calls ``on_ready(url)`` with the query endpoint (``http://HOST:PORT/query``)
-    once the server answers. Returns the server's exit code, 130 on Ctrl-C
-    (KeyboardInterrupt), 143 on SIGTERM (caught while serving from the main
-    thread), 0 when ``stop`` (an Event, for callers running this in a thread)
-    is set; the server process is stopped and reaped in every case. Binding
-    anything but a loopback address needs ``allow_remote=True``: the endpoint
-    has no authentication.
+    once it listens. Returns 130 on Ctrl-C (KeyboardInterrupt), 143 on SIGTERM
+    (caught while serving from the main thread), 0 when ``stop`` (an Event,
+    for callers running this in a thread) is set; the queries still running
+    are killed in every case. ``limits`` bound each query (``max_rows`` is not
+    used). Binding anything but a loopback address, and answering requests
+    whose Host header is not localhost, 127.0.0.1 or [::1], needs
+    ``public=True``: the endpoint has no authentication.
     """
+    from .endpoint import Endpoint
+
     build_dir = Path(build_dir)
     store = build_dir / "store"
-    if not allow_remote and not _is_loopback(host):
+    if not public and not _is_loopback(host):
         raise GraphError(
             f"{host}: refusing to serve on a non-loopback address (the endpoint has no "
             "authentication); allow it explicitly to serve beyond this machine"
@@ -130,20 +123,32 @@ def serve(
         raise GraphError(f"{build_dir}: no store (run kg build first)")
     if not 0 < port < 65536:
         raise GraphError(f"{port}: not a TCP port")
-    binary = oxigraph_binary()
+    try:
+        server = Endpoint((host.strip("[]"), port), store, limits=limits, public=public,
+                          slots=max(2, os.cpu_count() or 2))
+    except OSError as exc:
+        raise GraphError(f"{_host_port(host, port)}: cannot listen: {exc.strerror or exc}") from None
 
     wildcard = host.strip("[]") in ("0.0.0.0", "::", "")
     poll_host = ("::1" if ":" in host else "127.0.0.1") if wildcard else host
     url = f"http://{_host_port(poll_host, port)}/query"
-    cmd = [binary, "serve-read-only", "--location", str(store), "--bind", _host_port(host, port)]
-    env = dict(os.environ, RUST_BACKTRACE="0", RUST_LIB_BACKTRACE="0")
-
-    tail: collections.deque[str] = collections.deque(maxlen=50)
-    ready = threading.Event()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                              name="kg-serve", daemon=True)
     previous = _catch_sigterm()
     try:
-        return _run(cmd, env, binary, url, on_ready, stop, ready_timeout, tail, ready)
+        thread.start()
+        if on_ready is not None:
+            on_ready(url)
+        while not (stop is not None and stop.is_set()):
+            time.sleep(0.2)  # Ctrl-C and SIGTERM arrive here, in the main thread
+        return 0
+    except KeyboardInterrupt:
+        return 128 + signal.SIGINT
+    except _Terminated:
+        return 128 + signal.SIGTERM
     finally:
+        server.close()
+        thread.join(timeout=5)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
@@ -153,7 +158,7 @@ class _Terminated(Exception):
 
 
 def _catch_sigterm():
-    """In the main thread, turn SIGTERM into an exception so the server is stopped too."""
+    """In the main thread, turn SIGTERM into an exception so the queries are stopped too."""
     if threading.current_thread() is not threading.main_thread():
         return None
 
@@ -164,95 +169,6 @@ def _catch_sigterm():
         return signal.signal(signal.SIGTERM, handler)
     except (ValueError, OSError):
         return None
-
-
-def _run(cmd, env, binary, url, on_ready, stop, ready_timeout, tail, ready) -> int:
-    try:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            env=env, text=True, encoding="utf-8", errors="replace",
-        )
-    except OSError as exc:
-        raise GraphError(f"{binary}: cannot start the oxigraph server: {exc}") from None
-
-    def drain() -> None:
-        # keep the pipe empty; once the server is up, its messages are the user's
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            tail.append(line)
-            if ready.is_set():
-                try:
-                    sys.stderr.write(line)
-                except (OSError, ValueError):
-                    pass
-
-    reader = threading.Thread(target=drain, name="oxigraph-stderr", daemon=True)
-    reader.start()
-    try:
-        _wait_ready(proc, url, ready_timeout, stop, tail, reader)
-        ready.set()
-        if on_ready is not None:
-            on_ready(url)
-        while True:
-            if stop is not None and stop.is_set():
-                _terminate(proc)
-                return 0
-            try:
-                code = proc.wait(timeout=0.2 if stop is not None else None)
-            except subprocess.TimeoutExpired:
-                continue
-            # a terminal's Ctrl-C reaches the whole process group: the server may go first
-            return 128 + signal.SIGINT if code == -signal.SIGINT else code
-    except KeyboardInterrupt:
-        _terminate(proc)
-        return 128 + signal.SIGINT
-    except _Terminated:
-        _terminate(proc)
-        return 128 + signal.SIGTERM
-    finally:
-        _terminate(proc)
-        reader.join(timeout=1.0)
-
-
-def _wait_ready(proc, url, timeout, stop, tail, reader) -> None:
-    """Poll the endpoint with a tiny ASK until it answers, the process dies or time runs out."""
-    ask = url + "?" + urllib.parse.urlencode({"query": _ASK})
-    request = urllib.request.Request(ask, headers={"Accept": "application/sparql-results+json"})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            reader.join(timeout=1.0)  # let the last stderr lines arrive
-            raise GraphError(
-                f"the oxigraph server exited with code {proc.returncode}: {_error_line(tail)}"
-            )
-        if stop is not None and stop.is_set():
-            return
-        try:
-            with opener.open(request, timeout=1.0) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            raise GraphError(f"the oxigraph server did not answer at {url} within {timeout:g} s")
-        time.sleep(0.05)
-
-
-def _terminate(proc: subprocess.Popen) -> None:
-    """SIGTERM, then SIGKILL if it lingers; always reaps the process."""
-    if proc.poll() is not None:
-        return
-    try:
-        proc.terminate()
-        proc.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=STOP_TIMEOUT)
-    except KeyboardInterrupt:  # a second Ctrl-C while stopping: stop now
-        proc.kill()
-        proc.wait(timeout=STOP_TIMEOUT)
-        raise
 
 
 # --------------------------------------------------------------------------- publish

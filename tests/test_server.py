@@ -1,4 +1,5 @@
-"""kg.server against real Oxigraph processes, on loopback only; every wait is bounded."""
+"""kg.server on loopback only: kg serve's endpoint, and kg publish into real Oxigraph processes;
+every wait is bounded."""
 
 from __future__ import annotations
 
@@ -176,7 +177,7 @@ sys.exit(serve(sys.argv[1], port=int(sys.argv[2]),
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_serve_answers_refuses_updates_and_stops_on_a_signal(oxigraph, build_dir, signum, code):
-    """Ctrl-C (SIGINT) gives 130, SIGTERM 143; neither leaves the oxigraph child running."""
+    """Ctrl-C (SIGINT) gives 130, SIGTERM 143; neither leaves a child process running."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen(
@@ -213,11 +214,11 @@ def test_serve_answers_refuses_updates_and_stops_on_a_signal(oxigraph, build_dir
         assert count(url) == N_TRIPLES
 
         kids += children(proc.pid)
-        assert len(kids) == 1 and "oxigraph" in Path(f"/proc/{kids[0]}/cmdline").read_text()
+        assert kids, "the queries ran in no child process"
 
         proc.send_signal(signum)
         assert proc.wait(timeout=15) == code
-        assert wait_until(lambda: not alive(kids[0]), 5), "the oxigraph child outlived serve"
+        assert wait_until(lambda: not any(alive(k) for k in kids), 5), "a child outlived serve"
         assert not answers(url)
     finally:  # a failed assertion must not orphan the server either
         kids += [] if proc.poll() is not None else children(proc.pid)
@@ -261,7 +262,7 @@ def test_serve_reports_a_busy_port(oxigraph, build_dir):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        with pytest.raises(GraphError, match="exited with code") as err:
+        with pytest.raises(GraphError, match="cannot listen") as err:
             serve(build_dir, port=port, on_ready=lambda url: pytest.fail("ready on a busy port"))
     assert "\n" not in str(err.value)
 
@@ -274,11 +275,11 @@ def test_serve_refuses_missing_store_and_remote_hosts(tmp_path, build_dir):
             serve(build_dir, host=host)
 
 
-def test_missing_binary_says_how_to_install(monkeypatch, tmp_path, build_dir):
+def test_missing_binary_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(GraphError, match="pip install oxigraph"):
-        serve(build_dir, port=free_port())
+        server.oxigraph_binary()
 
 
 def test_free_port_is_bindable():
