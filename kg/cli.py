@@ -366,14 +366,14 @@ def publish(build: Path, endpoint: str, graph_iri: str | None, append: bool) -> 
     Example:
       kg publish outputs --endpoint http://127.0.0.1:7878/store --graph-iri https://example.org/fazhi/2024
     """
-    from .server import publish as run_publish
+    from .server import publish as run_publish, redact
 
     try:
         n = run_publish(build, endpoint, graph_iri=graph_iri, replace=not append)
     except GraphError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"{n} triples sent to {endpoint}", err=True)
+    click.echo(f"{n} triples sent to {redact(endpoint)}", err=True)
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

@@ -20,9 +20,11 @@ speaks HTTP.
 from __future__ import annotations
 
 import base64
+import html
 import http.client
 import ipaddress
 import os
+import re
 import shutil
 import signal
 import socket
@@ -38,7 +40,7 @@ from pathlib import Path
 from .errors import GraphError
 from .sandbox import Limits
 
-__all__ = ["free_port", "oxigraph_binary", "publish", "serve"]
+__all__ = ["free_port", "oxigraph_binary", "publish", "redact", "serve"]
 
 _MEDIA_TYPES = {".nt": "application/n-triples", ".ttl": "text/turtle"}
 
@@ -63,6 +65,15 @@ def oxigraph_binary() -> str:
     if found:
         return found
     raise GraphError("the oxigraph server is not installed: pip install oxigraph")
+
+
+def redact(url: str) -> str:
+    """A URL without the password its user part may carry."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@" + parts.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 def _one_line(text: str) -> str:
@@ -187,8 +198,10 @@ def publish(
     PUT (``replace=True``: the graph's old content goes) or POST (append) to
     ``endpoint?graph=IRI``, or ``endpoint?default`` without ``graph_iri``. The
     file is streamed, never read whole. Credentials in the URL
-    (``http://user:pass@host/…``) are sent as HTTP Basic authentication.
-    Returns the number of triples sent.
+    (``http://user:pass@host/…``) are sent the way the server asks for them:
+    a HEAD without them first fetches its challenge, then HTTP Digest
+    (Virtuoso's ``/sparql-graph-crud-auth``) or Basic. Returns the number of
+    triples sent. An HTTP error carries the server's own message, as one line.
     """
     path = _graph_file(Path(build_dir_or_file))
     media_type = _MEDIA_TYPES[path.suffix.lower()]
@@ -197,12 +210,9 @@ def publish(
     parts = urllib.parse.urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise GraphError(f"{endpoint}: not an http(s) endpoint URL")
-    headers = {"Content-Type": media_type, "Content-Length": str(path.stat().st_size)}
+    credentials = None
     if parts.username is not None:
-        user = urllib.parse.unquote(parts.username)
-        password = urllib.parse.unquote(parts.password or "")
-        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-        headers["Authorization"] = f"Basic {token}"
+        credentials = (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
         netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
         if parts.port is not None:
             netloc += f":{parts.port}"
@@ -214,24 +224,131 @@ def publish(
     query = f"{parts.query}&{target}" if parts.query else target
     url = urllib.parse.urlunsplit(parts._replace(query=query, fragment=""))
     method = "PUT" if replace else "POST"
+    headers = {"Content-Type": media_type, "Content-Length": str(path.stat().st_size)}
 
-    with path.open("rb") as body:
-        request = urllib.request.Request(url, data=body, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                response.read()
-        except urllib.error.HTTPError as exc:
+    auth = _Credentials(*credentials, url) if credentials is not None else None
+    if auth is not None:
+        auth.ask(url, shown, timeout)
+    for attempt in range(2):
+        if auth is not None:
+            headers["Authorization"] = auth.header(url, method)
+        with path.open("rb") as body:  # opened again for a second attempt: a stream is read once
+            request = urllib.request.Request(url, data=body, method=method, headers=headers)
             try:
-                detail = _one_line(exc.read(4096).decode("utf-8", "replace"))
-            except OSError:
-                detail = ""
-            reason = detail or exc.reason or ""
-            raise GraphError(f"{shown}: {method} failed: HTTP {exc.code} {reason}".rstrip()) from None
-        except urllib.error.URLError as exc:
-            raise GraphError(f"{shown}: cannot connect: {exc.reason}") from None
-        except (OSError, http.client.HTTPException) as exc:
-            raise GraphError(f"{shown}: {method} failed: {exc or type(exc).__name__}") from None
-    return count
+                with urllib.request.urlopen(request, timeout=timeout) as response:
+                    response.read()
+                return count
+            except urllib.error.HTTPError as exc:
+                digest = _digest_challenge(exc.headers.get_all("WWW-Authenticate") or [])
+                if exc.code == 401 and auth is not None and auth.challenge is None and digest and attempt == 0:
+                    auth.challenge = digest  # asked for Digest only now: answer it once
+                    continue
+                raise GraphError(f"{shown}: {method} failed: {_http_error(exc)}") from None
+            except urllib.error.URLError as exc:
+                if isinstance(exc.reason, (BrokenPipeError, ConnectionResetError)):
+                    raise _closed_early(exc.reason, url, shown, method, auth, timeout) from None
+                raise GraphError(f"{shown}: cannot connect: {exc.reason}") from None
+            except (BrokenPipeError, ConnectionResetError) as exc:
+                raise _closed_early(exc, url, shown, method, auth, timeout) from None
+            except (OSError, http.client.HTTPException) as exc:
+                raise GraphError(f"{shown}: {method} failed: {exc or type(exc).__name__}") from None
+    raise AssertionError("unreachable")
+
+
+def _closed_early(exc: OSError, url: str, shown: str, method: str, auth, timeout: float) -> GraphError:
+    """The error for a server that hung up mid-body: most often it wanted credentials."""
+    if auth is None and _head(url, None, shown, timeout)[0] == 401:
+        return GraphError(f"{shown}: the server wants a user name and password (HTTP 401): "
+                          "give them in the URL, http://user:password@host/…")
+    return GraphError(f"{shown}: {method} failed: the server closed the connection while the graph was "
+                      f"being sent ({exc.strerror or type(exc).__name__}; a size limit?)")
+
+
+class _Credentials:
+    """A user name and password, sent the way the endpoint asks: HTTP Digest or Basic."""
+
+    def __init__(self, user: str, password: str, url: str) -> None:
+        self.user, self.password = user, password
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, url, user, password)
+        self._digest = urllib.request.HTTPDigestAuthHandler(passwords)  # counts the uses of a nonce
+        self.challenge: str | None = None  # the Digest parameters, once the server asked for Digest
+
+    def ask(self, url: str, shown: str, timeout: float) -> None:
+        """HEAD without credentials for the server's challenge, then with them to check they are
+        accepted, so that a large body is never streamed to be refused."""
+        status, self.challenge = _head(url, None, shown, timeout)
+        if status != 401:
+            return  # no challenge to a HEAD: Basic, sent up front as before
+        status, _ = _head(url, self.header(url, "HEAD"), shown, timeout)
+        if status == 401:
+            raise GraphError(f"{shown}: the server refused the user name or password (HTTP 401)")
+
+    def header(self, url: str, method: str) -> str:
+        """The Authorization header for one request."""
+        if self.challenge is None:
+            return "Basic " + base64.b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
+        fields = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(self.challenge)))
+        try:
+            answer = self._digest.get_authorization(urllib.request.Request(url, method=method), fields)
+        except (ValueError, KeyError, urllib.error.URLError) as exc:
+            answer, why = None, str(exc)
+        else:
+            why = _one_line(self.challenge)[:120]
+        if answer is None:
+            raise GraphError(f"cannot answer the server's Digest challenge ({why})")
+        return "Digest " + answer
+
+
+def _head(url: str, authorization: str | None, shown: str, timeout: float) -> tuple[int | None, str | None]:
+    """A HEAD request's status and Digest challenge (None for a server that cannot HEAD)."""
+    request = urllib.request.Request(url, method="HEAD",
+                                     headers={"Authorization": authorization} if authorization else {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+            return response.status, None
+    except urllib.error.HTTPError as exc:
+        return exc.code, _digest_challenge(exc.headers.get_all("WWW-Authenticate") or [])
+    except urllib.error.URLError as exc:
+        raise GraphError(f"{shown}: cannot connect: {exc.reason}") from None
+    except (OSError, http.client.HTTPException):
+        return None, None
+
+
+def _digest_challenge(values: list[str]) -> str | None:
+    for value in values:
+        scheme, _, params = value.strip().partition(" ")
+        if scheme.lower() == "digest":
+            return params
+    return None
+
+
+_TAGS = re.compile(
+    r"<!--.*?-->|<(script|style|title)\b[^>]*>.*?</\1\s*>|<![^>]*>|<\?[^>]*>|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>",
+    re.S | re.I,
+)
+ERROR_TEXT = 300  # characters of a server's error message shown
+
+
+def _http_error(exc: urllib.error.HTTPError) -> str:
+    """``HTTP 500 Reason: the server's message``, its HTML tags dropped, on one line, capped."""
+    try:
+        raw = exc.read(64 * 1024)
+    except (OSError, http.client.HTTPException):
+        raw = b""
+    reason = (exc.reason or "").strip() if isinstance(exc.reason, str) else ""
+    head = f"HTTP {exc.code} {reason}".rstrip()
+    detail = re.sub(rf"^HTTP/[\d.]+ {exc.code}\b(?: {re.escape(reason)})?\s*", "",
+                    _plain_text(raw.decode("utf-8", "replace")))
+    return f"{head}: {detail}" if detail and detail != reason else head
+
+
+def _plain_text(text: str, limit: int = ERROR_TEXT) -> str:
+    """Markup to one line of text: tags (not ``<urn:…>``-like IRIs) dropped, entities decoded,
+    whitespace collapsed, at most ``limit`` characters."""
+    text = " ".join(html.unescape(_TAGS.sub(" ", text)).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _graph_file(path: Path) -> Path:
