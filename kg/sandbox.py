@@ -298,13 +298,13 @@ def _messages(context, target, args, limits: Limits, *, watch=None, running: set
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(target, writer, limits.max_memory, args), daemon=True,
                               name="kg-query")
-    with _sigint_blocked():
-        process.start()
-    writer.close()
-    if running is not None:
-        running.add(process)
     deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
     try:
+        with _sigint_blocked():
+            process.start()
+        writer.close()
+        if running is not None:
+            running.add(process)
         while True:
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
@@ -344,6 +344,8 @@ def _closed(sock: socket.socket) -> bool:
 
 def _stop(process) -> None:
     """Kill a child that is still running and reap it."""
+    if process.pid is None:  # never started
+        return
     if process.is_alive():
         process.kill()
     process.join(_REAP)
