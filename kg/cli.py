@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import GraphError, InputError, QueryError, VocabularyError
+from .errors import GraphError, InputError, LimitError, QueryError, RunError, VocabularyError
 from .kinds import KIND_KEYS
 from .query import GraphStore, Result, is_update
 from .readers import DEFAULT_MAX_BYTES
@@ -150,6 +150,17 @@ def _progress(items, total: int):
     return tqdm(items, total=total, unit="report", file=sys.stderr, leave=False)
 
 
+def _limit_options(command):
+    """--timeout, --max-memory: what one query may take (kg query, kg serve)."""
+    from .sandbox import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT
+
+    command = click.option("--max-memory", type=click.IntRange(min=0), default=DEFAULT_MAX_MEMORY,
+                           show_default=True, metavar="MB",
+                           help="Memory one query may take, in MB (its process's address space); 0: no limit.")(command)
+    return click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
+                        metavar="S", help="Stop a query after S seconds; 0: no limit.")(command)
+
+
 @main.command()
 @click.argument("sparql", required=False)
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a file.")
@@ -158,16 +169,29 @@ def _progress(items, total: int):
 @vocab_option
 @click.option("--update", "allow_update", is_flag=True,
               help="Allow SPARQL Update (INSERT, DELETE, DROP …): changes the store or rewrites the file.")
+@_limit_options
+@click.option("--max-rows", type=click.IntRange(min=0), default=100_000, show_default=True, metavar="N",
+              help="Print at most this many rows (or triples) and say so on stderr; 0: no limit.")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE (and LOAD), which make the query engine connect to other hosts.")
 def query(sparql: str | None, query_file, graph_path: str, fmt: str, vocab: tuple[Path, ...],
-          allow_update: bool) -> None:
+          allow_update: bool, timeout: float, max_memory: int, max_rows: int, allow_service: bool) -> None:
     """Run a SPARQL query (text, -f FILE, or - for stdin).
 
     Prefixes fz:, skos:, rdfs:, rdf:, dct:, xsd:, prov:, org:, owl: are predeclared.
+    The query runs in a child process that is stopped after --timeout
+    seconds, past --max-memory MB, or on Ctrl-C. Exit status: 0 answered,
+    1 failed while running (a SERVICE call), 2 syntax error, missing graph
+    or refused query, 3 stopped by --timeout or --max-memory, 130
+    interrupted.
 
     \b
     Example:
       kg query 'SELECT ?t WHERE { ?t fz:usesMechanism ?m } LIMIT 5'
+      kg query -f big.rq --timeout 600 --max-memory 8000 --max-rows 0 --format csv > all.csv
     """
+    from .sandbox import Limits, refusal, run_query
+
     if query_file is not None:
         text = query_file.read()
     elif sparql == "-":
@@ -177,18 +201,31 @@ def query(sparql: str | None, query_file, graph_path: str, fmt: str, vocab: tupl
     else:
         raise UsageFail("give a query, -f FILE, or - to read stdin")
     if allow_update and is_update(text):
+        reason = refusal(text, allow_service=allow_service, allow_update=True)
+        if reason is not None:
+            raise UsageFail(reason)
         try:
             GraphStore.open(graph_path, vocab=vocab, writable=True).update(text)
         except (QueryError, GraphError) as exc:
             raise UsageFail(str(exc)) from None
         click.echo("updated", err=True)
         return
-    store = _open(graph_path, vocab)
+    limits = Limits(timeout=timeout or None, max_memory=max_memory or None, max_rows=max_rows or None)
     try:
-        result = store.query(text)
-    except QueryError as exc:
+        result, cut = run_query(graph_path, text, vocab=vocab, limits=limits, allow_service=allow_service)
+    except LimitError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(3)
+    except RunError as exc:
+        raise click.ClickException(str(exc)) from None
+    except (QueryError, GraphError) as exc:
         raise UsageFail(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("interrupted: query stopped", err=True)
+        sys.exit(130)
     click.echo(format_result(result, fmt))
+    if cut:
+        click.echo(f"only the first {max_rows:,} rows are shown (--max-rows {max_rows})", err=True)
 
 
 @main.command()
@@ -339,25 +376,34 @@ def viz(graph_path: str, concept: str | None, county: str | None, town: str | No
 
 @main.command()
 @click.argument("build_dir", required=False, default=str(DEFAULT_OUT), type=click.Path(path_type=Path))
-@click.option("--port", default=7878, show_default=True, help="TCP port on 127.0.0.1.")
-def serve(build_dir: Path, port: int) -> None:
-    """Serve a build's store read-only over SPARQL (Oxigraph's HTTP server).
+@click.option("--port", default=7878, show_default=True, help="TCP port.")
+@click.option("--public", is_flag=True,
+              help="Listen on every interface and answer any Host header (no authentication: trusted networks only).")
+@_limit_options
+def serve(build_dir: Path, port: int, public: bool, timeout: float, max_memory: int) -> None:
+    """Serve a build's store read-only over SPARQL (the SPARQL 1.1 Protocol at /query).
 
-    Prints the endpoint URL; Ctrl-C stops it. Any SPARQL client can then
-    query it (POST application/sparql-query to /query).
+    Listens on 127.0.0.1 and answers only requests addressed to localhost,
+    127.0.0.1 or [::1] unless --public. Each query runs in its own process,
+    stopped after --timeout seconds, past --max-memory MB, or when its
+    client hangs up; SERVICE and /update are refused (403). Prints the
+    endpoint URL; Ctrl-C stops it.
 
     \b
     Example:
       kg serve outputs --port 7878
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/query
     """
+    from .sandbox import Limits
     from .server import serve as run_server
 
     def ready(url: str) -> None:
         click.echo(f"SPARQL endpoint: {url}  (read-only; Ctrl-C to stop)", err=True)
 
+    limits = Limits(timeout=timeout or None, max_memory=max_memory or None, max_rows=None)
     try:
-        code = run_server(build_dir, port=port, on_ready=ready)
+        code = run_server(build_dir, host="0.0.0.0" if public else "127.0.0.1", port=port, on_ready=ready,
+                          public=public, limits=limits)
     except GraphError as exc:
         raise UsageFail(str(exc)) from None
     sys.exit(code)
@@ -375,11 +421,11 @@ def publish(build: Path, endpoint: str, graph_iri: str | None, append: bool) -> 
     Example:
       kg publish outputs --endpoint http://127.0.0.1:7878/store --graph-iri https://example.org/fazhi/2024
     """
-    from .server import publish as run_publish
+    from .server import publish as run_publish, redact
 
     try:
         n = run_publish(build, endpoint, graph_iri=graph_iri, replace=not append)
     except GraphError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"{n} triples sent to {endpoint}", err=True)
+    click.echo(f"{n} triples sent to {redact(endpoint)}", err=True)

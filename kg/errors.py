@@ -5,6 +5,8 @@
     ├── VocabularyError a SKOS vocabulary file is malformed
     ├── GraphError      a graph or build folder cannot be opened
     └── QueryError      a SPARQL query is malformed or refused
+        ├── LimitError  … or stopped by a limit (time, memory)
+        └── RunError    … or failed while it ran (a SERVICE call, the engine)
 """
 
 from __future__ import annotations
@@ -33,3 +35,11 @@ class GraphError(KgError):
 
 class QueryError(KgError):
     """A query could not be parsed or is not allowed."""
+
+
+class LimitError(QueryError):
+    """The query was stopped by a limit: it ran out of time or of memory."""
+
+
+class RunError(QueryError):
+    """The query failed while it ran: a SERVICE call, or the query engine itself."""

@@ -117,6 +117,13 @@ class GraphStore:
             return Result(variables, rows)
         return Result(triples=tuple(sorted(f"{t.subject} {t.predicate} {t.object} ." for t in answer)))
 
+    def answer(self, text: str):
+        """Oxigraph's own answer (solutions, a boolean or triples), lazily, the prefixes predeclared;
+        updates are refused."""
+        if is_update(text):
+            raise QueryError("SPARQL Update refused: pass --update to change the graph")
+        return self._answer(text)
+
     def rows(self, text: str) -> Iterator[tuple[str | None, ...]]:
         """The rows of a SELECT, streamed, as tuples of plain strings in projection order
         (None where unbound): for big results, without a dict per row."""
