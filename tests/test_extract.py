@@ -119,3 +119,36 @@ def test_sample_reports_offsets(sample_build):
         assert text == open(record.path, encoding="utf-8-sig").read().replace("\r\n", "\n")
         cache_ok += 1
     assert cache_ok == 5
+
+
+# names written bare that only their tail marks: rules, reforms, drives, stations, task forces
+BARE_NAMES = [
+    ("严格落实首问负责制和限时办结制。", {("mechanism", "首问负责制"), ("mechanism", "限时办结制")}),
+    ("全面推行路长制。", {("mechanism", "路长制")}),
+    ("探索党建+法治+网格治理模式。", {("mechanism", "党建+法治+网格治理")}),
+    ("建立法治建设联席会议制度。", {("mechanism", "法治建设联席会议制度")}),
+    ("深化工程建设项目审批制度改革。", {("programme", "工程建设项目审批制度改革")}),
+    ("推进省级法治政府建设示范区创建。", {("programme", "省级法治政府建设示范区创建")}),
+    ("成立信访工作专班和行政复议受理中心。", {("institution", "信访工作专班"), ("institution", "行政复议受理中心")}),
+    ("印发《控江路街道法治宣传教育第八个五年规划》。", {("programme", "控江路街道法治宣传教育第八个五年规划")}),
+]
+# what looks like a name and is only common words, or a list of kinds
+NOT_NAMES = [
+    "完善常态化学习机制和依法行政制度，健全现行规章制度。",
+    "调整充实了工作领导小组。",
+    "采取实地+书面方式开展检查。",
+    "落实领导负责制。",
+]
+
+
+@pytest.mark.parametrize("sentence,expected", BARE_NAMES)
+def test_bare_names_by_their_tails(extractor, sentence, expected):
+    got = {(m.kind, m.label) for m in extractor.extract(Document("x.txt", "x.txt", sentence, "0" * 64)).mentions}
+    assert expected <= got, got
+
+
+@pytest.mark.parametrize("sentence", NOT_NAMES)
+def test_common_words_make_no_name(extractor, sentence):
+    got = [(m.kind, m.label) for m in extractor.extract(Document("x.txt", "x.txt", sentence, "0" * 64)).mentions
+           if m.source == "pattern"]
+    assert got == []

@@ -57,6 +57,8 @@ class MentionFinder:
         cands = lexical + self._title_candidates(folded, owns)
         cands += self._quote_candidates(folded, owns)
         cands += self._suffix_candidates(folded, owns)
+        cands += self._rule_candidates(folded, owns)
+        cands += self._joined_candidates(folded, owns)
         chosen = _select(cands, len(folded))
         chosen = sorted(chosen + _nested(chosen, lexical), key=lambda c: (c.start, c.end))
         chosen = _merge_variants(chosen, owns)
@@ -203,6 +205,38 @@ class MentionFinder:
                 out.append(_Candidate(start, m.end(), found[1], found[0], 3, "pattern"))
         return out
 
+    def _rule_candidates(self, folded: str, owns: tuple[str, ...]) -> list[_Candidate]:
+        """Named rules of service or responsibility written bare: 首问负责制, 限时办结制, 路长制. The
+        name may be short and made of common words (首问, 路): the tail alone makes it a name."""
+        out = []
+        for m in P.RULE.finditer(folded):
+            name = P.LEADING_VERB.sub("", self._name_before(folded, m.start(), max_chars=6))
+            if not name or name in P.BOUNDARY_TOKENS or _generic_institution(self.tokens(name)):
+                continue  # 领导负责制 says who, not which rule
+            found = self._pattern_label(name + m.group(0), "mechanism")
+            if found is not None:
+                out.append(_Candidate(m.start() - len(name), m.end(), found[1], found[0], 3, "pattern"))
+        return out
+
+    def _joined_candidates(self, folded: str, owns: tuple[str, ...]) -> list[_Candidate]:
+        """Methods named by joined parts, unquoted, where the text says it is one (a 模式/机制 tail, or
+        推行/建立/探索 … before it): 党建+法治+网格治理模式, 推行互联网+监管. Bare joined words are
+        as often a list of kinds (实地+书面)."""
+        out = []
+        for m in P.JOINED.finditer(folded):
+            plus = folded.index("+", m.start())
+            first = self._name_before(folded, plus, max_chars=6)
+            if len(first) < 2:
+                continue
+            start = plus - len(first)
+            if not m.group("tail") and not P.METHOD_VERB.search(folded[max(0, start - 4):start]):
+                continue
+            label = P.GENERIC_TAIL.sub("", folded[start:m.end()])
+            found = self._pattern_label(label, "mechanism")
+            if found is not None:
+                out.append(_Candidate(start, m.end(), found[1], found[0], 3, "pattern"))
+        return out
+
     def _pattern_name(self, name: str, institution: bool) -> str | None:
         """The name found before a suffix as the candidate keeps it, or None when it is none (memoised)."""
         key = (name, institution)
@@ -210,7 +244,10 @@ class MentionFinder:
             return self._pattern_name_cache[key]
         if not institution:  # 全面依法治镇委员会 keeps its 全面; 全面落实X制度 does not
             name = P.LEADING_VERB.sub("", name)
-        if len(name) < 2 or (not institution and len(name) <= 4 and _generic(self.tokens(name))):
+        tokens = self.tokens(name) if len(name) >= 2 else ()
+        # a name of common words alone names nothing: 工作|领导小组, 常态化学习|机制, 工作新|机制
+        if (len(name) < 2 or (not institution and _generic(tokens)) or (institution and _generic_institution(tokens))
+                or (not institution and name.endswith("新"))):
             return remember(self._pattern_name_cache, key, None)
         return remember(self._pattern_name_cache, key, name)
 
@@ -260,6 +297,11 @@ def _generic(tokens: tuple[str, ...]) -> bool:
     return all(t in P.GENERIC_WORDS or len(t) == 1 for t in tokens)
 
 
+def _generic_institution(tokens: tuple[str, ...]) -> bool:
+    """An institution named only by words every body uses (工作领导小组, 相关委员会)."""
+    return all(t in P.GENERIC_ORGAN_WORDS for t in tokens)
+
+
 def _own_order(own_names: set[str]) -> tuple[str, ...]:
     """The order _strip_own tries a report's own names in: longest first (sorted once per report)."""
     return tuple(sorted(own_names, key=len, reverse=True))
@@ -298,7 +340,8 @@ def _nested(chosen: list[_Candidate], lexical: list[_Candidate]) -> list[_Candid
         k = bisect.bisect_right(outer_starts, c.start) - 1
         if k >= 0:
             o = outer[k]
-            if c.end <= o.end and o.label != c.label:
+            # (not the tail of a longer name of its own kind: 综合执法中队 holds 执法中队)
+            if c.end <= o.end and o.label != c.label and not (c.kind == o.kind and c.end == o.end):
                 out.append(c)
     return out
 

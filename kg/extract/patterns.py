@@ -79,13 +79,20 @@ PROGRAMME_VERB = re.compile(r"(?:开展|组织|举办|参加|启动|深入开展
 
 # unquoted names that end in an institution, mechanism or programme word
 INSTITUTION_SUFFIX = re.compile(
-    r"(?:领导小组|工作小组|审查小组|委员会办公室|委员会|办公室|司法所|派出所|律师事务所|事务所|法律服务所|综治中心|"
-    r"调解中心|服务中心|矛调中心|治理中心|指挥中心|执法局|司法局|公安局|分局|执法大队|执法中队|执法队|服务队|"
-    r"工作站|服务站|联络站|实践站|实践所|调解室|工作室|警务室|联系点|人民法庭|法庭|中级人民法院|人民法院|法院|"
-    r"人民检察院|检察院|法制办|党政办|综治办|信访办|平安办|法治办|依法治[县区市镇乡街]办|依治办|依治委)"
+    r"(?:领导小组|工作小组|审查小组|工作专班|专班|委员会办公室|委员会|办公室|司法所|派出所|律师事务所|事务所|法律服务所|"
+    r"综治中心|调解中心|服务中心|矛调中心|治理中心|指挥中心|受理中心|审查中心|化解中心|调处中心|分中心|执法局|司法局|公安局|"
+    r"分局|执法大队|执法中队|执法队|服务队|工作站|服务站|联络站|实践站|实践所|调解室|工作室|警务室|联系点|联络点|观测点|"
+    r"人民法庭|法庭|中级人民法院|人民法院|法院|人民检察院|检察院|法制办|党政办|综治办|信访办|平安办|法治办|依法治[县区市镇乡街]办|"
+    r"依治办|依治委)"
 )
-MECHANISM_SUFFIX = re.compile(r"(?:责任追究制度|工作制度|管理制度|审查制度|制度|工作机制|解决机制|机制|工作法)")
-PROGRAMME_SUFFIX = re.compile(r"(?:专项行动|专项整治|专项斗争|专项治理|示范创建|创建活动|宣传月|宣传周)")
+MECHANISM_SUFFIX = re.compile(r"(?:责任追究制度|工作制度|管理制度|审查制度|联席会议制度|制度|工作机制|解决机制|机制|工作法)")
+PROGRAMME_SUFFIX = re.compile(r"(?:专项行动|专项整治|专项斗争|专项治理|示范[区县市镇乡村]?创建|创建活动|宣传月|宣传周|"
+                              r"攻坚行动|三年行动|百日行动|综合改革|体制改革|制度改革|[一二三四五六七八九十]进活动)")
+# a named rule of service or responsibility, its name as short as one character (路长制, 首问负责制)
+RULE = re.compile(r"(?:负责制|办结制|承诺制|代办制|包保制|包联制|坐班制|会商制|公示制|长制)(?![度])")
+# an unquoted method named by joined parts: 党建+法治+网格, 互联网+监管 (the tail only says it is a method)
+JOINED = re.compile(r"[" + CJK + r"]{2,6}(?:\+[" + CJK + r"]{2,4})+(?P<tail>(?:治理|服务)?(?:模式|机制|工作法|体系))?"
+                    r"(?![" + CJK + r"+])")  # the last part whole, not cut from a longer word
 
 # where the name before a suffix stops (a jieba token in this set is not part of it)
 BOUNDARY_TOKENS = frozenset(
@@ -102,7 +109,7 @@ BOUNDARY_TOKENS = frozenset(
     发布 机构 来源 标题 名称 发文机关 索引号 认真贯彻 积极参与 认真落实 贯彻落实 深入贯彻 立足 聚焦 紧扣 紧盯 着眼 突出 抓好
     抓实 列席 选举 产生 新任 任命 召开 出席 参会 带领 率领 副 做到 配置 各级 上级 下级 及其 或者 并且 充实 配齐 配强
     配备 夯实 整合 建强 做强 做实 做优 选优 选派 选聘 选配 织密 搭建 筑牢 延伸 拓展 扩大 落细 压紧 会同 依靠 借助 利用
-    通过 经由 由于 为了 关于 对于 提出 按期 如期 逐步 加快 加大 持续 推动 助力 激活 发动 动员 引导 鼓励 支持""".split()
+    通过 经由 由于 为了 关于 对于 提出 按期 如期 逐步 加快 加大 持续 推动 助力 激活 发动 动员 引导 鼓励 支持 采取 采用""".split()
 )
 # single characters that never start a place name (中, 下, 和, 新 often do)
 NAME_STOP_CHARS = frozenset("的了在由对将把为是向被从以于并也都均又还即其各每该此这那个要能可应须让使给跟至到按据靠凭用我本全与及或")
@@ -113,8 +120,11 @@ GENERIC_WORDS = frozenset(
     督办 督查 考评 评价 激励 约束 预警 处置 应急 响应 反馈 问责 追究 落实 推进 领导 组织 公开 民主 科学 依法 法治 规范
     政务 服务 办公 值班 财务 档案 保密 请示 汇报 审批 审核 审查 备案 登记 检查 巡查 培训 宣传 教育 学法 普法 这 各 一
     新 好 该 此 等 上述 以下 下列 如下 多元 联席 例会 首问 负责 限时 办结 承诺 公示 告知 回避 听证 调查 取证 统一 集中
-    法制 体制 法治化 行政 政府 依法 党委 党组 部门 单位 各级 基层 乡镇 街道 村级 社区 有效 完整 全面 更加 相应 必要""".split()
+    法制 体制 法治化 行政 政府 依法 党委 党组 部门 单位 各级 基层 乡镇 街道 村级 社区 有效 完整 全面 更加 相应 必要
+    常态 依法行政 现行 各类 政策 法规""".split()
 )
+# what an institution's name cannot be made of alone (工作|领导小组)
+GENERIC_ORGAN_WORDS = frozenset("工作 相关 有关 各 该 本 其 上述 领导 专门 各级 全体 有关部门".split())
 # verbs that lead a name found by its suffix and are not part of it (建立|法治建设季度例会制度)
 LEADING_VERB = re.compile(r"^(?:充分发挥|不断完善|进一步|建立健全|建立完善|健全完善|完善|健全|建立|实行|推行|落实|强化|深化|推进|"
                           r"加强|严格|全面|切实|认真|坚持|执行|实施|构建|打造|探索|创新|规范|优化|发挥|用好|运用|依托)+")
@@ -148,7 +158,8 @@ GOVERNMENT_BETWEEN = re.compile(r"(?<=[县区市旗州盟])(?:人民政府|政�
 PARTY_HEAD = re.compile(r"^(?:中共|中国共产党)")
 
 # ------------------------------------------------------------ concepts (mentions.py)
-PROGRAMME_TITLE = re.compile(r"纲要.*20\d\d|20\d\d.*纲要|实施纲要|改革纲要|普法规划")
+# a 《title》 that names a multi-year plan (纲要, 规划 with its years, a five-year plan): a programme
+PROGRAMME_TITLE = re.compile(r"纲要.*20\d\d|20\d\d.*纲要|实施纲要|改革纲要|普法规划|20\d\d.*规划|规划.*20\d\d|五年规划")
 NUMBERED = re.compile(r"[\d·.]+")
 DATE_LIKE = re.compile(r"[\d·.\s]+")
 CLAUSE_MARK = re.compile(r"[，,。；;！!？?]")
