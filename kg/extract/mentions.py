@@ -135,6 +135,9 @@ class MentionFinder:
             label, found = self._resolve(inner.removeprefix(LAW_PREFIX), kind)
             if found == FORMULA:  # a doctrine in 《》 is a book: a law-kind document
                 found = "law"
+            elif kind == "law" and found != "law" and P.DOCUMENT_TAIL.search(inner):
+                # 《…清单》《…方案》 is the document, whatever the practice it is named after
+                label, found = canonical_label(inner, "law"), "law"
             out.append(_Candidate(m.start(), m.end(), found, label, 0, "pattern"))
         return out
 
@@ -246,7 +249,8 @@ class MentionFinder:
             name = P.LEADING_VERB.sub("", name)
         tokens = self.tokens(name) if len(name) >= 2 else ()
         # a name of common words alone names nothing: 工作|领导小组, 常态化学习|机制, 工作新|机制
-        if (len(name) < 2 or (not institution and _generic(tokens)) or (institution and _generic_institution(tokens))
+        if (len(name) < 2 or (not institution and _generic(name, tokens))
+                or (institution and _generic_institution(tokens))
                 or (not institution and name.endswith("新"))):
             return remember(self._pattern_name_cache, key, None)
         return remember(self._pattern_name_cache, key, name)
@@ -293,8 +297,9 @@ def _method_shape(inner: str) -> bool:
     return bool(P.METHOD_SHAPE.search(inner)) and len(inner) >= 3
 
 
-def _generic(tokens: tuple[str, ...]) -> bool:
-    return all(t in P.GENERIC_WORDS or len(t) == 1 for t in tokens)
+def _generic(name: str, tokens: tuple[str, ...]) -> bool:
+    """A name made of common words alone (by jieba's words, or the words' own spellings)."""
+    return all(t in P.GENERIC_WORDS or len(t) == 1 for t in tokens) or len(P.GENERIC_RUN.sub("", name)) <= 1
 
 
 def _generic_institution(tokens: tuple[str, ...]) -> bool:
@@ -340,8 +345,12 @@ def _nested(chosen: list[_Candidate], lexical: list[_Candidate]) -> list[_Candid
         k = bisect.bisect_right(outer_starts, c.start) - 1
         if k >= 0:
             o = outer[k]
-            # (not the tail of a longer name of its own kind: 综合执法中队 holds 执法中队)
-            if c.end <= o.end and o.label != c.label and not (c.kind == o.kind and c.end == o.end):
+            # (not the tail of a longer name of its own kind: 综合执法中队 holds 执法中队; nor the
+            # function an institution is named after: 合法性审查中心 is no use of 合法性审查)
+            # nor a title's whole name: 《领导干部应知应会法律法规清单》 is the document
+            if (c.end <= o.end and o.label != c.label and not (c.kind == o.kind and c.end == o.end)
+                    and not (c.kind == "mechanism" and o.kind == "institution")
+                    and not (c.start == o.start + 1 and c.end == o.end - 1)):
                 out.append(c)
     return out
 

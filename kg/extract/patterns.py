@@ -121,8 +121,11 @@ GENERIC_WORDS = frozenset(
     政务 服务 办公 值班 财务 档案 保密 请示 汇报 审批 审核 审查 备案 登记 检查 巡查 培训 宣传 教育 学法 普法 这 各 一
     新 好 该 此 等 上述 以下 下列 如下 多元 联席 例会 首问 负责 限时 办结 承诺 公示 告知 回避 听证 调查 取证 统一 集中
     法制 体制 法治化 行政 政府 依法 党委 党组 部门 单位 各级 基层 乡镇 街道 村级 社区 有效 完整 全面 更加 相应 必要
-    常态 依法行政 现行 各类 政策 法规""".split()
+    常态 依法行政 现行 各类 政策 法规 用法 守法 尊法""".split()
 )
+# the same words as one alternation, longest first: a name is generic when they leave at most a
+# character of it (jieba may cut 常态化学法 as 常态|化学法; the words themselves do not)
+GENERIC_RUN = re.compile("|".join(sorted(GENERIC_WORDS, key=len, reverse=True)))
 # what an institution's name cannot be made of alone (工作|领导小组)
 GENERIC_ORGAN_WORDS = frozenset("工作 相关 有关 各 该 本 其 上述 领导 专门 各级 全体 有关部门".split())
 # verbs that lead a name found by its suffix and are not part of it (建立|法治建设季度例会制度)
