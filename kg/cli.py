@@ -302,22 +302,26 @@ def mechanisms(town: str, kind: str, graph_path: str, fmt: str, vocab: tuple[Pat
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KIND_KEYS),
               help="Only these kinds; repeatable.")
 @click.option("--min-count", default=1, show_default=True, help="Only terms seen at least this often.")
-@format_option
+@click.option("--min-reports", default=1, show_default=True, help="Only terms this many reports use.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "ttl"]), default="table",
+              show_default=True, help="Output format; ttl writes SKOS concepts to edit and pass with --vocab.")
 @vocab_option
-def candidates(inputs: tuple[Path, ...], kinds: tuple[str, ...], min_count: int, fmt: str,
+def candidates(inputs: tuple[Path, ...], kinds: tuple[str, ...], min_count: int, min_reports: int, fmt: str,
                vocab: tuple[Path, ...]) -> None:
     """List terms found by pattern that the vocabulary lacks, for a curator to promote.
 
     Each term comes with its kind, how often and in how many reports it was
-    seen, and one example sentence. Add the ones you accept to a SKOS file
-    and pass it with --vocab.
+    seen, in how many a verb of adoption leads it (推行/建立/实行/落实 … X:
+    those come first) and one example sentence. Keep the ones you accept in
+    a SKOS file (--format ttl writes one to edit) and pass it with --vocab.
 
     \b
     Example:
       kg candidates reports/ --kind mechanism --format csv > new-terms.csv
+      kg candidates reports/ --min-reports 3 --format ttl > next.ttl
     """
     from .build import read_and_extract
-    from .extract.candidates import candidates as find
+    from .extract.candidates import as_turtle, candidates as find
 
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
@@ -328,9 +332,14 @@ def candidates(inputs: tuple[Path, ...], kinds: tuple[str, ...], min_count: int,
             inputs, vocab=vocab, on_error=lambda r: click.echo(f"{r.path}: {r.reason}", err=True))
     except (VocabularyError, InputError) as exc:
         raise UsageFail(str(exc)) from None
-    found = find(extractions, lexicon, min_count=min_count, kinds=kinds or None)
-    rows = tuple((c.label, c.kind, str(c.count), str(c.reports), c.example, c.source) for c in found)
-    click.echo(format_result(Result(("term", "kind", "count", "reports", "example", "report"), rows), fmt))
+    found = find(extractions, lexicon, min_count=min_count, min_reports=min_reports, kinds=kinds or None)
+    if fmt == "ttl":
+        click.echo(as_turtle(found))
+    else:
+        rows = tuple((c.label, c.kind, str(c.count), str(c.reports), str(c.framed), c.example, c.source)
+                     for c in found)
+        columns = ("term", "kind", "count", "reports", "adopted", "example", "report")
+        click.echo(format_result(Result(columns, rows), fmt))
     if failed:
         sys.exit(1)
 

@@ -174,9 +174,19 @@ def test_candidates_lists_unknown_quoted_brands(runner, tmp_path):
     result = runner.invoke(main, ["candidates", str(tmp_path), "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = result.output.strip().splitlines()
-    assert rows[0] == "term,kind,count,reports,example,report"
-    assert any(r.startswith("老杨说法,mechanism,2,1,") for r in rows), rows
-    assert any(r.startswith("板凳会,mechanism,1,1,") for r in rows), rows
+    assert rows[0] == "term,kind,count,reports,adopted,example,report"
+    # 创新推出|“老杨说法”: not a verb of adoption the frame knows; 打造|“板凳会”: one
+    assert any(r.startswith("老杨说法,mechanism,2,1,0,") for r in rows), rows
+    assert any(r.startswith("板凳会,mechanism,1,1,1,") for r in rows), rows
+    assert rows.index(next(r for r in rows if r.startswith("板凳会"))) == 1  # adopted first
+    ttl = runner.invoke(main, ["candidates", str(tmp_path), "--format", "ttl", "--min-count", "2"])
+    assert ttl.exit_code == 0, ttl.output
+    vocab = tmp_path / "next.ttl"
+    vocab.write_text(ttl.output, encoding="utf-8")
+    assert "concept/老杨说法>" in ttl.output and "concept/板凳会>" not in ttl.output
+    # the file it writes is a vocabulary the next run reads: the term is no longer a candidate
+    again = runner.invoke(main, ["candidates", str(tmp_path), "--vocab", str(vocab), "--format", "csv"])
+    assert again.exit_code == 0 and not any(r.startswith("老杨说法,") for r in again.output.splitlines())
 
 
 def test_viz_draws_a_neighbourhood(runner, built, tmp_path):
