@@ -109,6 +109,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], jobs
       kg build reports/ more.txt --out out/
     """
     from .build import build as run_build  # keep `kg query` start-up light
+    from .layout import FolderBusy
 
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
@@ -118,13 +119,17 @@ def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], jobs
     def report(record) -> None:
         if record.status == "failed":
             click.echo(f"{record.path}: {record.reason}", err=True)
-        elif not quiet:
+        elif quiet:
+            return
+        elif record.status == "ok":  # built, with a warning
+            click.echo(f"{record.path}: warning: {record.warning}", err=True)
+        else:
             click.echo(f"{record.path}: {record.status} ({record.reason})", err=True)
 
     try:
         result = run_build(inputs, out_dir, vocab=vocab, jobs=jobs, max_bytes=max_bytes, rebuild=rebuild,
                            on_error=report, progress=None if quiet else _progress)
-    except (VocabularyError, InputError) as exc:  # a bad vocabulary, an input path that does not exist
+    except (VocabularyError, InputError, FolderBusy) as exc:  # a bad vocabulary, a missing input, a busy folder
         raise UsageFail(str(exc)) from None
     except KeyboardInterrupt:
         click.echo("interrupted: previous outputs left as they were", err=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from pathlib import Path
 
 GRAPH_TTL = "graph.ttl"
@@ -115,3 +116,133 @@ def _open_temp(path: Path) -> tuple[int, str]:
             path.parent.mkdir(parents=True, exist_ok=True)
         except FileExistsError:  # left by a killed process that had our pid
             continue
+
+
+# ---------------------------------------------------------------------- generations
+
+# A build folder holds generations: each build writes a new one beside the current and, when
+# it is whole, flips the one ``current`` link to it. Every output name at the top is a link
+# through ``current``, so a reader (or a SIGKILL at any instant) sees one whole generation.
+BUILD_MARK = ".fzkg-build"  # in every build folder: an input walk never reads one as reports
+LOCK = ".lock"  # held (flock) by the build writing the folder; holds its pid
+BUILDING = ".building"  # present while a build runs: a build that finds it sweeps what a killed one left
+CURRENT = "current"
+GENERATIONS = ".generations"
+TOP = (*GRAPH_FILES, MANIFEST, STORE, TEXTS, *PAGE_FILES)  # the names linked at the top
+
+
+class FolderBusy(Exception):
+    """Another build holds the folder's lock."""
+
+
+class BuildFolder:
+    """A build folder: its lock, its generations and the ``current`` link the readers follow."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._lock_fh = None
+
+    @property
+    def generations(self) -> Path:
+        return self.root / GENERATIONS
+
+    def current(self) -> Path | None:
+        """The generation the folder shows now (the folder itself for one an older kg wrote)."""
+        link = self.root / CURRENT
+        if link.is_symlink():
+            target = link.resolve()
+            return target if target.is_dir() else None
+        return self.root if (self.root / MANIFEST).is_file() else None
+
+    def lock(self) -> None:
+        """Take the folder for this build, or FolderBusy naming the build that has it."""
+        import fcntl
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        fh = open(self.root / LOCK, "a+")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            fh.close()
+            raise FolderBusy(f"{self.root}: another build (pid {holder}) is writing this folder") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        self._lock_fh = fh
+        (self.root / BUILD_MARK).touch()
+
+    def unlock(self) -> None:
+        if self._lock_fh is not None:
+            self._lock_fh.close()  # closing releases the flock
+            self._lock_fh = None
+
+    def begin(self) -> tuple[Path, bool]:
+        """A new, empty generation to write; and whether the last build was killed (its
+        ``BUILDING`` mark is still there), so the caller sweeps what it left."""
+        killed = (self.root / BUILDING).exists()
+        (self.root / BUILDING).touch()
+        self.sweep()
+        self.generations.mkdir(exist_ok=True)
+        numbers = [int(p.name) for p in self.generations.iterdir() if p.name.isdigit()]
+        gen = self.generations / str(max(numbers, default=0) + 1)
+        gen.mkdir()
+        return gen, killed
+
+    def keep(self, gen: Path, names) -> None:
+        """Link files of the current generation into ``gen`` unchanged (they stand as they were)."""
+        current = self.current()
+        for name in names:
+            if current is not None and (current / name).is_file():
+                os.link(current / name, gen / name)
+
+    def publish(self, gen: Path) -> None:
+        """Make ``gen`` the folder's content at once: flip ``current``; link the top names through it."""
+        if (self.root / CURRENT).is_symlink() is False and self.current() == self.root:
+            self._adopt_legacy()
+        tmp = self.root / f".{CURRENT}.{os.getpid()}.tmp"
+        tmp.unlink(missing_ok=True)
+        os.symlink(os.path.relpath(gen, self.root), tmp)
+        os.replace(tmp, self.root / CURRENT)  # the one atomic step
+        for name in TOP:
+            top = self.root / name
+            if os.path.islink(top) and os.readlink(top) == os.path.join(CURRENT, name):
+                continue
+            if top.is_dir() and not top.is_symlink():
+                continue  # an older kg's folder, moved aside by _adopt_legacy
+            link = self.root / f".{name}.{os.getpid()}.link"
+            link.unlink(missing_ok=True)
+            os.symlink(os.path.join(CURRENT, name), link)
+            os.replace(link, top)
+
+    def _adopt_legacy(self) -> None:
+        """An older kg's folder (outputs at the top): its store and texts move into a generation
+        of their own, so the top names can become links."""
+        self.generations.mkdir(exist_ok=True)
+        legacy = self.generations / "0"
+        legacy.mkdir(exist_ok=True)
+        for name in (STORE, TEXTS):
+            if (self.root / name).is_dir() and not (self.root / name).is_symlink():
+                os.replace(self.root / name, legacy / name)
+
+    def discard(self, gen: Path) -> None:
+        """A generation that will never be current (the build failed or was stopped)."""
+        shutil.rmtree(gen, ignore_errors=True)
+
+    def finish(self) -> None:
+        (self.root / BUILDING).unlink(missing_ok=True)
+
+    def sweep(self) -> None:
+        """Remove the generations other than the current one (a reader of the one before had a
+        build's time to finish) and the temporary files killed builds left at the top."""
+        current = self.current()
+        if self.generations.is_dir():
+            for gen in self.generations.iterdir():
+                if gen != current:
+                    shutil.rmtree(gen, ignore_errors=True)
+        for stray in self.root.glob(".*.tmp"):
+            stray.unlink(missing_ok=True)
+        for stray in self.root.glob(".*.link"):
+            stray.unlink(missing_ok=True)

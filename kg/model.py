@@ -23,6 +23,7 @@ class Document:
     sha256: str  # of the raw bytes
     format: str = "txt"  # txt | html | docx | pdf
     encoding: str = "utf-8"  # the decoding used, for the manifest
+    replaced: int = 0  # bytes that did not decode and were replaced (U+FFFD)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,22 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAS_CJK = re.compile(f"[{CJK}]")
 
 
+# Unicode format characters (category Cf): zero-width spaces and joiners, bidi marks and
+# overrides, the byte order mark, soft hyphens. Scraped pages are full of them; they never
+# belong in a name.
+# (Unicode 14's category Cf, written out: computing it costs every command 80 ms at start-up;
+# tests/test_textnorm.py checks the list against the running Python's unicodedata)
+_INVISIBLE = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+                        "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+                        "\U000e0020-\U000e007f]")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without format characters (zero-width, bidi controls, BOM, soft hyphen)."""
+    return _INVISIBLE.sub("", text)
+
+
 def to_simplified(text: str) -> str:
     """Traditional to simplified, keeping the length so offsets survive."""
     out = _T2S.convert(text)
@@ -71,9 +87,11 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     is the offset in ``text`` of folded character ``i`` (plus a final entry
     equal to ``len(text)`` so an exclusive end maps too).
 
-    Every fold is one character for one, except spaces, which are dropped
-    when a Chinese character stands on either side: PDF extraction and web
-    editors put them inside words (领导 小组).
+    Every fold is one character for one, except what is dropped: spaces where
+    a Chinese character stands on either side (PDF extraction and web editors
+    put them inside words: 领导 小组), and format characters anywhere
+    (zero-width spaces, bidi marks, a stray BOM: scraped pages are full of
+    them, and no name may hold one).
     """
     folded = _translate(to_simplified(text))
     n = len(folded)
@@ -82,6 +100,8 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
         s, e = m.span()
         if (s > 0 and HAS_CJK.match(folded, s - 1)) or (e < n and HAS_CJK.match(folded, e)):
             drops.append((s, e))
+    if _INVISIBLE.search(folded):
+        drops = _merged(drops + [m.span() for m in _INVISIBLE.finditer(folded)])
     if not drops:
         return folded, list(range(n + 1))
     parts, index, pos = [], [], 0
@@ -92,6 +112,17 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     parts.append(folded[pos:])
     index.extend(range(pos, n + 1))
     return "".join(parts), index
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted and joined where they touch or overlap."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
 
 
 @lru_cache(maxsize=1 << 16)
@@ -110,22 +141,6 @@ def key(text: str) -> str:
     Two surface forms with the same key name the same thing.
     """
     return _KEY_DROP.sub("", fold(text)).lower()
-
-
-# Unicode format characters (category Cf): zero-width spaces and joiners, bidi marks and
-# overrides, the byte order mark, soft hyphens. Scraped pages are full of them; they never
-# belong in a name.
-# (Unicode 14's category Cf, written out: computing it costs every command 80 ms at start-up;
-# tests/test_textnorm.py checks the list against the running Python's unicodedata)
-_INVISIBLE = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
-                        "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-                        "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
-                        "\U000e0020-\U000e007f]")
-
-
-def strip_invisible(text: str) -> str:
-    """``text`` without format characters (zero-width, bidi controls, BOM, soft hyphen)."""
-    return _INVISIBLE.sub("", text)
 
 
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")

@@ -406,7 +406,7 @@ def test_bad_pdf(tmp_path):
 def test_too_large(tmp_path):
     path = write(tmp_path, "big.txt", F.REPORT.encode())
     size = path.stat().st_size
-    assert reason(path, max_bytes=100) == f"too large: {size} bytes > limit 100"
+    assert reason(path, max_bytes=100) == f"too large: {size} bytes > limit 100 (--max-bytes)"
     assert read_document(path, max_bytes=size).text == F.REPORT
 
 
@@ -449,23 +449,24 @@ def test_find_inputs_walks_sorts_and_skips(tmp_path):
         ".git/objects/y.html",
     ]:
         write(tmp_path, name, b"x")
-    files, skipped = find_inputs([tmp_path])
+    files, skipped, failed = find_inputs([tmp_path])
+    assert failed == []
     assert files == [
         tmp_path / "a/deep/er/report.pdf",
         tmp_path / "a/page.shtml",
         tmp_path / "b/report2.TXT",
         tmp_path / "c.docx",
     ]
-    assert skipped == [tmp_path / "a/notes.md", tmp_path / "image.png"]
+    assert skipped == [(tmp_path / "a/notes.md", "unknown file type"), (tmp_path / "image.png", "unknown file type")]
 
 
 def test_find_inputs_files_strings_and_duplicates(tmp_path):
     a = write(tmp_path, "x/a.txt", b"x")
     b = write(tmp_path, "b.html", b"x")
     c = write(tmp_path, "c.csv", b"x")
-    files, skipped = find_inputs([str(b), a, tmp_path / "x", c])
+    files, skipped, _ = find_inputs([str(b), a, tmp_path / "x", c])
     assert files == [b, a]  # sorted, a given twice
-    assert skipped == [c]
+    assert skipped == [(c, "unknown file type")]
 
 
 def test_find_inputs_missing_path(tmp_path):
@@ -479,6 +480,6 @@ def test_find_inputs_missing_path(tmp_path):
 def test_find_then_read_a_folder(tmp_path):
     write(tmp_path, "r/utf8.txt", F.REPORT.encode())
     write(tmp_path, "r/gb.txt", F.REPORT.encode("gb18030"))
-    files, skipped = find_inputs([tmp_path / "r"])
-    assert skipped == []
+    files, skipped, failed = find_inputs([tmp_path / "r"])
+    assert skipped == [] and failed == []
     assert [read_document(p).text for p in files] == [F.REPORT, F.REPORT]

@@ -119,4 +119,8 @@ def test_a_failure_while_the_pages_are_drawn_changes_no_output(tmp_path, monkeyp
         B.build([changed], out)
     assert {n: (out / n).read_bytes() for n in names} == before
     assert GraphStore.open(out).towns("三所联动").rows == towns
-    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+    # the generation it was writing is gone; what is left is the folder's housekeeping (its
+    # lock, its mark, the note that a build did not finish, the current generation)
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [
+        ".building", ".fzkg-build", ".generations", ".lock"]
+    assert [g.name for g in (out / ".generations").iterdir()] == [(out / "current").resolve().name]

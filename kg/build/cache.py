@@ -67,6 +67,8 @@ class CacheEntry:
     aliases: list[tuple[str, str]]  # (label, surface form)
     triples: int
     spans: tuple[Span, ...]
+    warning: str | None = None  # the file does not look like a report
+    replaced: int = 0  # bytes of it that did not decode
 
 
 class Cache:
@@ -96,10 +98,11 @@ class Cache:
             return None
 
     def put(self, sha256: str, key: str, encoding: str | None, placement: Placement, votes: list[tuple[str, str]],
-            aliases: list[tuple[str, str]], triples: int, sections: Sequence[str]) -> CacheEntry:
+            aliases: list[tuple[str, str]], triples: int, sections: Sequence[str], *,
+            warning: str | None = None, replaced: int = 0) -> CacheEntry:
         """Store a report (atomically, so a killed build leaves no half entry)."""
         blobs = [text.encode("utf-8") for text in sections]
-        data = {"encoding": encoding, "placement": _placement_json(placement),
+        data = {"encoding": encoding, "warning": warning, "replaced": replaced, "placement": _placement_json(placement),
                 "votes": votes, "aliases": aliases, "triples": triples, "sizes": [len(b) for b in blobs]}
         head = json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n"
         path = self.path(sha256, key)
@@ -115,11 +118,13 @@ class Cache:
         if offset != size or len(spans) != len(SECTIONS):
             raise ValueError("entry cut short")
         return CacheEntry(data["encoding"], _placement(data["placement"]), [tuple(v) for v in data["votes"]],
-                          [tuple(a) for a in data["aliases"]], data["triples"], tuple(spans))
+                          [tuple(a) for a in data["aliases"]], data["triples"], tuple(spans), data["warning"],
+                          data["replaced"])
 
 
-def prune(root: Path, keep: str) -> threading.Thread:
-    """Drop cache entries of other fingerprints, in a thread that the caller joins.
+def prune(root: Path, keep: str, *, sweep: bool = False) -> threading.Thread:
+    """Drop cache entries of other fingerprints, in a thread that the caller joins; with
+    ``sweep`` (the last build was killed), also the half-written entries it left.
 
     A big cache is tens of thousands of files: they are moved aside at once
     (so the build never reads them) and deleted while the build goes on. A
@@ -132,7 +137,14 @@ def prune(root: Path, keep: str) -> threading.Thread:
                 aside = root / f".stale-{os.getpid()}-{i}"
                 d.rename(aside)
                 stale.append(aside)
-    cleaner = threading.Thread(target=lambda: [shutil.rmtree(d, ignore_errors=True) for d in stale],
-                               name="cache-cleaner", daemon=True)
+
+    def clean() -> None:
+        for d in stale:
+            shutil.rmtree(d, ignore_errors=True)
+        if sweep and (root / keep).is_dir():  # a write cut off by the kill (or a full disk)
+            for tmp in (root / keep).glob("*/*/.*.tmp"):
+                tmp.unlink(missing_ok=True)
+
+    cleaner = threading.Thread(target=clean, name="cache-cleaner", daemon=True)
     cleaner.start()
     return cleaner

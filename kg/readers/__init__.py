@@ -48,8 +48,9 @@ def parse(raw: RawFile) -> Document:
         raise InputError(where, exc.reason) from None
     if not text.strip():
         raise InputError(where, "empty file")
+    replaced = text.count("\ufffd") if "replaced" in encoding else 0
     return Document(source=raw.path.name, path=where, text=text, sha256=raw.sha256, format=fmt,
-                    encoding=encoding)
+                    encoding=encoding, replaced=replaced)
 
 
 def read(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:

@@ -61,9 +61,22 @@ def decode_text(data: bytes) -> tuple[str, str]:
     else:
         _check_controls(text)
         return text, "utf-8"
+    kept = _utf8_despite(data)
+    if kept is not None:
+        return kept
     text, name = detect(data)
     _check_controls(text)
     return text, name
+
+
+def _utf8_despite(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 with its few bad bytes replaced (U+FFFD), where that is what the file is: one
+    0xFF in a long UTF-8 report must not cost the report. None when there are many."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    if bad > max(3, len(data) // 2000) or _BAD_CONTROL.search(text):
+        return None
+    return text, f"utf-8 ({bad} bad byte{'s' if bad != 1 else ''} replaced)"
 
 
 def _check_controls(text: str) -> None:
