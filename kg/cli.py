@@ -19,13 +19,28 @@ from . import __version__
 from .errors import GraphError, InputError, LimitError, QueryError, RunError, VocabularyError
 from .kinds import KIND_KEYS
 from .query import GraphStore, Result, is_update
-from .readers import DEFAULT_MAX_BYTES
+from .readers import DEFAULT_MAX_BYTES, ReadLimits
+from .readers.base import MB
 
 DEFAULT_INPUT = Path("examples") / "reports"
 DEFAULT_OUT = Path("outputs")
 
-graph_option = click.option("--graph", "graph_path", default=str(DEFAULT_OUT), show_default=True,
-                            help="A build folder or an RDF file.")
+def _which_graph(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """--graph as given; without it, the folder ``kg build`` built last (else outputs/), said on
+    stderr so an answer never comes silently from another build."""
+    if value is not None:
+        return value
+    from .layout import last_build
+
+    last = last_build()
+    chosen = str(last) if last is not None else str(DEFAULT_OUT)
+    click.echo(f"(answering from {chosen}, the {'last build' if last else 'default folder'}; --graph to choose)",
+               err=True)
+    return chosen
+
+
+graph_option = click.option("--graph", "graph_path", default=None, callback=_which_graph,
+                            help="A build folder or an RDF file [default: the last build, else outputs/].")
 vocab_option = click.option("--vocab", multiple=True, type=click.Path(path_type=Path),
                             help="Extra SKOS vocabulary (Turtle) added to the bundled one; repeatable.")
 format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
@@ -93,10 +108,16 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Files larger than this are refused.")
+@click.option("--max-unpacked", type=click.IntRange(min=1), default=ReadLimits.max_unpacked // MB, show_default=True,
+              help="A .docx whose XML unpacks to more MB than this is refused (before it is unpacked).")
+@click.option("--max-pages", type=click.IntRange(min=1), default=ReadLimits.max_pages, show_default=True,
+              help="A PDF with more pages than this is refused.")
+@click.option("--max-chars", type=click.IntRange(min=1), default=ReadLimits.max_chars, show_default=True,
+              help="A file whose text runs past this many characters is refused.")
 @click.option("--rebuild", is_flag=True, help="Ignore the extraction cache and extract every report again.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line; errors only.")
 def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], jobs: int | None, max_bytes: int,
-          rebuild: bool, quiet: bool) -> None:
+          max_unpacked: int, max_pages: int, max_chars: int, rebuild: bool, quiet: bool) -> None:
     """Read reports (files or folders) and write the graph, its store and the network page.
 
     With no INPUTS, builds the bundled sample reports in examples/reports.
@@ -109,7 +130,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], jobs
       kg build reports/ more.txt --out out/
     """
     from .build import build as run_build  # keep `kg query` start-up light
-    from .layout import FolderBusy
+    from .layout import FolderBusy, note_last_build
 
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
@@ -127,13 +148,15 @@ def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], jobs
             click.echo(f"{record.path}: {record.status} ({record.reason})", err=True)
 
     try:
-        result = run_build(inputs, out_dir, vocab=vocab, jobs=jobs, max_bytes=max_bytes, rebuild=rebuild,
+        limits = ReadLimits(max_bytes, max_unpacked * MB, ReadLimits.max_parts, max_pages, max_chars)
+        result = run_build(inputs, out_dir, vocab=vocab, jobs=jobs, limits=limits, rebuild=rebuild,
                            on_error=report, progress=None if quiet else _progress)
     except (VocabularyError, InputError, FolderBusy) as exc:  # a bad vocabulary, a missing input, a busy folder
         raise UsageFail(str(exc)) from None
     except KeyboardInterrupt:
         click.echo("interrupted: previous outputs left as they were", err=True)
         sys.exit(130)
+    note_last_build(out_dir)
     if not quiet:
         mb = result.bytes_read / 1e6
         stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())

@@ -118,6 +118,31 @@ def _open_temp(path: Path) -> tuple[int, str]:
             continue
 
 
+# ---------------------------------------------------------------------- the last build
+
+def _state_file() -> Path:
+    """Where ``kg build`` notes the folder it built last (the user's state directory)."""
+    home = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(home) / "fazhi-kg" / "last-build"
+
+
+def note_last_build(folder: Path) -> None:
+    """Remember ``folder`` as the one the query commands answer from by default."""
+    try:
+        write_atomic(_state_file(), str(Path(folder).resolve()) + "\n", durable=False)
+    except OSError:
+        pass  # a read-only home: the query commands fall back to outputs/
+
+
+def last_build() -> Path | None:
+    """The folder ``kg build`` built last, if it is still a build folder."""
+    try:
+        folder = Path(_state_file().read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+    return folder if (folder / MANIFEST).exists() else None
+
+
 # ---------------------------------------------------------------------- generations
 
 # A build folder holds generations: each build writes a new one beside the current and, when

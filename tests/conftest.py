@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,8 @@ from kg.extract import Extractor
 from kg.extract import Lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
+# kg build notes the folder it built last in the user's state directory: not the real one
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="fzkg-state-")
 SAMPLES = ROOT / "examples" / "reports"
 SHARED = ROOT.parent / "shared"
 

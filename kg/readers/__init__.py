@@ -15,11 +15,12 @@ from pathlib import Path
 from ..errors import InputError
 from ..model import Document
 from . import docx, html, pdf, txt  # noqa: F401  (each registers its reader)
-from .base import READERS, SUFFIXES, RawFile, Unreadable
+from .base import READERS, SUFFIXES, RawFile, ReadLimits, Unreadable
 from .decode import decode_text
 from .files import DEFAULT_MAX_BYTES, find_inputs, read_bytes
 
-__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "RawFile", "decode_text", "find_inputs", "load", "parse", "read"]
+__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "RawFile", "ReadLimits", "decode_text", "find_inputs", "load", "parse",
+           "read"]
 
 
 def format_of(path: Path) -> str:
@@ -36,25 +37,27 @@ def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawFile:
     return RawFile.of(path, read_bytes(path, max_bytes=max_bytes))
 
 
-def parse(raw: RawFile) -> Document:
+def parse(raw: RawFile, limits: ReadLimits = ReadLimits()) -> Document:
     """Turn a file's bytes into a Document, or InputError."""
     where = str(raw.path)
     fmt = format_of(raw.path)
     if not raw.data.strip():
         raise InputError(where, "empty file")
     try:
-        text, encoding = READERS[fmt](raw.data)
+        text, encoding = READERS[fmt](raw.data, limits)
     except Unreadable as exc:
         raise InputError(where, exc.reason) from None
     if not text.strip():
         raise InputError(where, "empty file")
+    if len(text) > limits.max_chars:
+        raise InputError(where, f"too long: {len(text)} characters of text > limit {limits.max_chars} (--max-chars)")
     replaced = text.count("\ufffd") if "replaced" in encoding else 0
     return Document(source=raw.path.name, path=where, text=text, sha256=raw.sha256, format=fmt,
                     encoding=encoding, replaced=replaced)
 
 
-def read(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def read(path: Path, *, max_bytes: int | None = None, limits: ReadLimits = ReadLimits()) -> Document:
     """Read one input file into a Document, or InputError naming the file and the reason."""
     path = Path(path)
     format_of(path)
-    return parse(load(path, max_bytes=max_bytes))
+    return parse(load(path, max_bytes=limits.max_bytes if max_bytes is None else max_bytes), limits)

@@ -1,8 +1,10 @@
-"""What every format reader shares: the registry, the failure type and small text helpers.
+"""What every format reader shares: the registry, the limits, the failure type and small text helpers.
 
-A reader is a function from a file's bytes to (text, encoding name),
-registered for its suffixes with ``@reader("html", ".html", ".htm")``, like
-spaCy's component factories: a new format is one module and one decorator.
+A reader is a function from a file's bytes and the limits to (text, encoding
+name), registered for its suffixes with ``@reader("html", ".html", ".htm")``,
+like spaCy's component factories: a new format is one module and one
+decorator. The limits hold before memory is spent: a 375 KB .docx may unpack
+to 120 MB of XML, a 16 MB PDF may have 100,000 pages.
 """
 
 from __future__ import annotations
@@ -12,7 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-Reader = Callable[[bytes], "tuple[str, str]"]
+MB = 1 << 20
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one input may take; each has its command-line flag, named in the refusal."""
+
+    max_bytes: int = 50 * MB  # the file as it is on disk (--max-bytes)
+    max_unpacked: int = 32 * MB  # a .docx's XML parts unpacked (--max-unpacked, in MB)
+    max_parts: int = 5000  # a .docx's parts
+    max_pages: int = 2000  # a PDF's pages (--max-pages)
+    max_chars: int = 3_000_000  # the text a file gives, in characters (--max-chars)
+
+
+Reader = Callable[[bytes, ReadLimits], "tuple[str, str]"]
 
 READERS: dict[str, Reader] = {}  # format -> reader
 SUFFIXES: dict[str, str] = {}  # file suffix -> format

@@ -8,11 +8,11 @@ import io
 import zipfile
 from typing import Iterator
 
-from .base import Unreadable, normalise_newlines, reader, short
+from .base import MB, ReadLimits, Unreadable, normalise_newlines, reader, short
 
 
 @reader("docx", ".docx")
-def read_docx(data: bytes) -> tuple[str, str]:
+def read_docx(data: bytes, limits: ReadLimits) -> tuple[str, str]:
     try:
         import docx
         from docx.opc.exceptions import PackageNotFoundError
@@ -25,7 +25,9 @@ def read_docx(data: bytes) -> tuple[str, str]:
         raise Unreadable("not a Word document")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
+            infos = zf.infolist()
+            _check_size(infos, limits)  # before anything is unpacked: a zip bomb costs nothing
+            names = {i.filename for i in infos}
             bad = zf.testzip()
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise Unreadable(f"corrupt docx: {short(exc) or 'damaged zip'}") from None
@@ -41,6 +43,17 @@ def read_docx(data: bytes) -> tuple[str, str]:
         raise Unreadable(f"corrupt docx: {short(exc)}") from None
     lines = [line for line in _docx_lines(doc.element.body) if line.strip()]
     return normalise_newlines("\n".join(lines)), "n/a"
+
+
+def _check_size(infos: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
+    """Refuse a package whose parts are too many or whose XML unpacks past the limit, by the
+    sizes its directory declares (zipfile never unpacks more than a part declares)."""
+    if len(infos) > limits.max_parts:
+        raise Unreadable(f"too many parts: {len(infos)} > limit {limits.max_parts}")
+    unpacked = sum(i.file_size for i in infos if i.filename.endswith((".xml", ".rels")))
+    if unpacked > limits.max_unpacked:
+        raise Unreadable(f"unpacks to {unpacked // MB} MB of XML > limit {limits.max_unpacked // MB} MB "
+                         "(--max-unpacked)")
 
 
 _OOXML_NS = {

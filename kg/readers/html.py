@@ -8,7 +8,7 @@ import codecs
 import re
 
 from ..textnorm import CJK
-from .base import Unreadable, reader
+from .base import ReadLimits, Unreadable, reader
 from .decode import BOMS, codec_for, detect
 from .html_layout import (CELL_SEP, HTML_SPACE, classes, content_container, is_chrome, is_inside,
                           squash, text_lines)
@@ -97,7 +97,7 @@ def _decode_html(data: bytes) -> tuple[str, str]:
 
 
 @reader("html", ".html", ".htm", ".shtml")
-def read_html(data: bytes) -> tuple[str, str]:
+def read_html(data: bytes, limits: ReadLimits) -> tuple[str, str]:
     import lxml.etree
     import lxml.html
 

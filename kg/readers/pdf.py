@@ -9,7 +9,7 @@ import statistics
 import unicodedata
 
 from ..textnorm import CJK
-from .base import Unreadable, normalise_newlines, reader, short
+from .base import ReadLimits, Unreadable, normalise_newlines, reader, short
 
 _IDEO = f"[{CJK}]"
 # CJK punctuation that can sit inside a sentence (not its end).
@@ -28,7 +28,7 @@ _PAGE_NUMBER = re.compile(
 
 
 @reader("pdf", ".pdf")
-def read_pdf(data: bytes) -> tuple[str, str]:
+def read_pdf(data: bytes, limits: ReadLimits) -> tuple[str, str]:
     try:
         import pdfplumber
     except ImportError:  # pragma: no cover - dependency missing
@@ -36,12 +36,20 @@ def read_pdf(data: bytes) -> tuple[str, str]:
     if b"%PDF-" not in data[:1024]:
         raise Unreadable("corrupt pdf: no pdf header")
     pages: list[list[str]] = []
+    chars = 0
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            count = _page_count(pdf)
+            if count > limits.max_pages:
+                raise Unreadable(f"too many pages: {count} > limit {limits.max_pages} (--max-pages)")
             if not pdf.pages:
                 raise Unreadable("corrupt pdf: no pages")
             for page in pdf.pages:
                 text = page.extract_text(x_tolerance=1.5, y_tolerance=3) or ""
+                page.close()  # its characters and layout go now: a page at a time is held, not all
+                chars += len(text)
+                if chars > limits.max_chars:
+                    raise Unreadable(f"too long: over {limits.max_chars} characters of text (--max-chars)")
                 pages.append(normalise_newlines(text).split("\n"))
     except Unreadable:
         raise
@@ -53,6 +61,15 @@ def read_pdf(data: bytes) -> tuple[str, str]:
     if not any(line.strip() for lines in pages for line in lines):
         raise Unreadable("no text layer (scanned?)")
     return _pdf_text(pages), "n/a"
+
+
+def _page_count(pdf) -> int:
+    """The pages the document's catalog declares (read before any page is parsed)."""
+    try:
+        count = pdf.doc.catalog["Pages"].resolve()["Count"]
+        return int(count.resolve() if hasattr(count, "resolve") else count)
+    except Exception:  # a damaged catalog: count them as they come
+        return 0
 
 
 def _pdf_text(pages: list[list[str]]) -> str:

@@ -3,12 +3,12 @@ to ``\\n`` and nothing else changed."""
 
 from __future__ import annotations
 
-from .base import Unreadable, normalise_newlines, reader
+from .base import ReadLimits, Unreadable, normalise_newlines, reader
 from .decode import decode_text
 
 
 @reader("txt", ".txt")
-def read_txt(data: bytes) -> tuple[str, str]:
+def read_txt(data: bytes, limits: ReadLimits) -> tuple[str, str]:
     try:
         text, encoding = decode_text(data)
     except ValueError as exc:
