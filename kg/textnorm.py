@@ -143,6 +143,12 @@ def key(text: str) -> str:
     return _KEY_DROP.sub("", fold(text)).lower()
 
 
+def key_of_folded(folded: str) -> str:
+    """``key`` of a whole folded text (not memoised: texts do not recur), so that the key of
+    any piece of it is a piece of this."""
+    return _KEY_DROP.sub("", folded).lower()
+
+
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 
 

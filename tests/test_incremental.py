@@ -4,6 +4,7 @@ and pages a build from nothing makes, and leave alone what did not change."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import shutil
 
 import pyoxigraph as ox
@@ -152,3 +153,45 @@ def test_a_store_changed_by_an_update_is_built_again_from_nothing(reports, first
     fresh = tmp_path / "fresh"
     B.build([reports], fresh)
     assert _quads(first) == _quads(fresh)
+
+
+_EDIT = """@prefix fz: <https://w3id.org/fzkg/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/fzkg/id/concept/出庭应诉工作> a skos:Concept , fz:Mechanism ; skos:prefLabel "出庭应诉工作"@zh .
+<https://w3id.org/fzkg/id/concept/法治政府建设示范创建> skos:altLabel "示范引导作用"@zh .
+"""
+
+
+def test_a_vocabulary_edit_extracts_again_only_the_reports_it_touches(reports, first, tmp_path):
+    # a concept added (one report names it) and an altLabel added to a concept (another report)
+    vocab = tmp_path / "mine.ttl"
+    vocab.write_text(_EDIT, encoding="utf-8")
+    touched = sorted(p.name for p in reports.glob("*.txt")
+                     if any(name in p.read_text(encoding="utf-8") for name in ("出庭应诉工作", "示范引导作用")))
+    assert 1 <= len(touched) < 5
+
+    again = B.build([reports], first, vocab=[vocab])
+    fresh = tmp_path / "fresh"
+    B.build([reports], fresh, vocab=[vocab])
+
+    assert sorted(Path(r.path).name for r in again.records if not r.cached) == touched
+    assert again.store_update == (len(touched), 0)  # loaded again in place; none gone
+    assert _quads(first) == _quads(fresh)
+    assert _outputs(first) == _outputs(fresh)
+    assert "出庭应诉工作" in (first / "graph.ttl").read_text(encoding="utf-8")
+
+    # and back: the edit undone, the first vocabulary's entries serve again
+    undone = B.build([reports], first)
+    assert sorted(Path(r.path).name for r in undone.records if not r.cached) == touched
+    B.build([reports], fresh, rebuild=True)
+    assert _outputs(first) == _outputs(fresh) and _quads(first) == _quads(fresh)
+
+
+def test_only_the_vocabularies_entries_were_made_with_are_kept(reports, first, tmp_path):
+    snapshots = lambda: sorted(p.name for p in (first / "cache").glob("*/vocabulary/*.json"))
+    assert len(snapshots()) == 1
+    vocab = tmp_path / "mine.ttl"
+    vocab.write_text(_EDIT, encoding="utf-8")
+    B.build([reports], first, vocab=[vocab], pages=False)
+    assert len(snapshots()) == 2  # the untouched reports' entries were made with the first
+    B.build([reports], first, vocab=[vocab], pages=False, rebuild=True)
+    assert len(snapshots()) == 1

@@ -1,10 +1,13 @@
-"""Per-report build cache, keyed by content hash, file name and extractor fingerprint.
+"""Per-report build cache, keyed by content hash, file name and code fingerprint.
 
 A re-run over the same folder re-extracts only reports whose bytes changed,
-or all of them when the code or the vocabulary changed: the fingerprint
-hashes both, so a stale entry can never be read. An entry keeps what the
-build needs of a report, not the extraction: its summary for the parent,
-its rendered triples and evidence, and its text (for ``texts/``).
+or all of them when the code changed: the fingerprint hashes it, so a stale
+entry can never be read. The vocabulary is not in the fingerprint: each entry
+records the vocabulary it was made with (its digest), and the build keeps a
+snapshot of each vocabulary, so after an edit only the reports whose text
+holds a name the edit touched are extracted again (``Lexicon.changes_since``).
+An entry keeps what the build needs of a report, not the extraction: its
+summary for the parent, its rendered triples and evidence, and its text.
 """
 
 from __future__ import annotations
@@ -20,18 +23,20 @@ from pathlib import Path
 from typing import Sequence
 
 from .. import __version__
+from ..extract.lexicon import VocabConcept
 from ..layout import Span, write_atomic
 from ..model import Place, Placement
 
-# what decides an entry's content: every module and data file of these packages and modules
-# (a new reader or extraction module is covered the moment it is added)
+# what decides an entry's content, the vocabulary aside: every module and data file of these
+# packages and modules (a new reader or extraction module is covered the moment it is added)
 _INPUTS = ("readers", "extract", "resolve", "gazetteer", "ontology", "textnorm.py", "model.py", "kinds.py",
            "vocab.py", "graph.py", "build/cache.py", "build/worker.py")
 SECTIONS = ("turtle", "ntriples", "evidence", "text")  # an entry's parts, in file order
 
 
-def fingerprint(vocab: Sequence[str | Path] = ()) -> str:
-    """A hash of the code and data that make an entry, and of the user's vocabulary files."""
+def fingerprint() -> str:
+    """A hash of the code and data that make an entry (the vocabulary files aside: see
+    ``vocabulary_digest``)."""
     h = hashlib.sha256(__version__.encode())
     package = Path(str(resources.files("kg")))
     for name in _INPUTS:
@@ -39,10 +44,19 @@ def fingerprint(vocab: Sequence[str | Path] = ()) -> str:
         files = [here] if here.is_file() else sorted(p for p in here.rglob("*") if p.is_file()
                                                       and "__pycache__" not in p.parts)
         for path in files:
+            if path.name.startswith("vocabulary") and path.suffix == ".ttl":
+                continue
             h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    for path in vocab:
-        h.update(Path(path).read_bytes())
     return h.hexdigest()[:16]
+
+
+def vocabulary_digest(entries: Sequence[VocabConcept]) -> str:
+    """A hash of what a lexicon holds (the bundled vocabulary and the user's), not of its files."""
+    return hashlib.sha256(json.dumps(_snapshot(entries), ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _snapshot(entries: Sequence[VocabConcept]) -> list:
+    return [[e.iri, e.kind, e.label, list(e.alt_labels)] for e in entries]
 
 
 def _placement_json(placement: Placement) -> dict:
@@ -69,6 +83,8 @@ class CacheEntry:
     spans: tuple[Span, ...]
     warning: str | None = None  # the file does not look like a report
     replaced: int = 0  # bytes of it that did not decode
+    vocabulary: str = ""  # the digest of the vocabulary it was made with
+    block: str = ""  # a digest of its Turtle: what the store holds of it
 
 
 class Cache:
@@ -79,8 +95,30 @@ class Cache:
     rather than several: a big build writes tens of thousands of them.
     """
 
-    def __init__(self, root: Path, fingerprint_: str) -> None:
+    def __init__(self, root: Path, fingerprint_: str, vocabulary: str = "") -> None:
         self.root = Path(root) / fingerprint_
+        self.vocabulary = vocabulary  # the digest new entries are made with
+
+    def remember(self, entries: Sequence[VocabConcept]) -> None:
+        """Keep a snapshot of the vocabulary entries are made with, for the builds after an edit."""
+        path = self.root / "vocabulary" / f"{self.vocabulary}.json"
+        if not path.exists():
+            write_atomic(path, json.dumps(_snapshot(entries), ensure_ascii=False), durable=False)
+
+    def forget_vocabularies(self, used: set[str]) -> None:
+        """Drop the snapshots no entry of this build was made with (an entry made with a
+        forgotten one is made again, should it come back)."""
+        for path in (self.root / "vocabulary").glob("*.json"):
+            if path.stem != self.vocabulary and path.stem not in used:
+                path.unlink(missing_ok=True)
+
+    def vocabulary_of(self, digest: str) -> list[VocabConcept] | None:
+        """The vocabulary an older entry was made with, if its snapshot is kept."""
+        try:
+            data = json.loads((self.root / "vocabulary" / f"{digest}.json").read_text(encoding="utf-8"))
+            return [VocabConcept(iri, kind, label, tuple(alts)) for iri, kind, label, alts in data]
+        except (OSError, ValueError, TypeError):
+            return None
 
     def path(self, sha256: str, key: str) -> Path:
         return self.root / sha256[:2] / sha256 / f"{key}.report"
@@ -103,7 +141,8 @@ class Cache:
         """Store a report (atomically, so a killed build leaves no half entry)."""
         blobs = [text.encode("utf-8") for text in sections]
         data = {"encoding": encoding, "warning": warning, "replaced": replaced, "placement": _placement_json(placement),
-                "votes": votes, "aliases": aliases, "triples": triples, "sizes": [len(b) for b in blobs]}
+                "votes": votes, "aliases": aliases, "triples": triples, "sizes": [len(b) for b in blobs],
+                "vocabulary": self.vocabulary, "block": hashlib.blake2b(blobs[0], digest_size=16).hexdigest()}
         head = json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n"
         path = self.path(sha256, key)
         write_atomic(path, b"".join([head, *blobs]), durable=False)
@@ -119,7 +158,7 @@ class Cache:
             raise ValueError("entry cut short")
         return CacheEntry(data["encoding"], _placement(data["placement"]), [tuple(v) for v in data["votes"]],
                           [tuple(a) for a in data["aliases"]], data["triples"], tuple(spans), data["warning"],
-                          data["replaced"])
+                          data["replaced"], data["vocabulary"], data["block"])
 
 
 def prune(root: Path, keep: str, *, sweep: bool = False) -> threading.Thread:

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from ..errors import VocabularyError
 from ..kinds import KINDS
-from ..textnorm import fold, key, strip_quotes
+from ..textnorm import fold, key, key_of_folded, strip_quotes
 from ..vocab import ONTOLOGY, RDF, SKOS
 
 # the classes a vocabulary concept may have: the five kinds, and slogans never extracted
@@ -34,6 +34,33 @@ LAW_PREFIX = "中华人民共和国"
 # 15 times as long to build). Older ahocorasick_rs releases have no choice to make.
 _FAST_MATCHER = ({"implementation": ahocorasick_rs.Implementation.ContiguousNFA}
                  if hasattr(ahocorasick_rs, "Implementation") else {})
+
+
+def _touch(text: str) -> str:
+    """The form a name is looked for in a report by ``VocabularyChange``."""
+    return key(text).replace("—", "")
+
+
+class VocabularyChange:
+    """The names a vocabulary edit touched, and whether a report holds one.
+
+    A report's extraction depends on the vocabulary only where its text holds
+    one of the vocabulary's names: a match of the lexicon, or a name found by
+    pattern that the lexicon looks up (by its key, which drops quotes,
+    brackets, punctuation and spaces). The key of any piece of a text is a
+    piece of the text's key, so a report whose key holds none of the touched
+    names' keys extracts the same under either vocabulary.
+    """
+
+    def __init__(self, keys: set[str]) -> None:
+        self.keys = keys
+        self._matcher = ahocorasick_rs.AhoCorasick(sorted(keys)) if keys else None
+
+    def touches(self, folded: str) -> bool:
+        """Whether a report (its folded text) holds a touched name."""
+        if self._matcher is None:
+            return False
+        return bool(self._matcher.find_matches_as_indexes(key_of_folded(folded).replace("—", "")))
 
 
 def bundled_vocabularies() -> list[Path]:
@@ -96,6 +123,23 @@ class Lexicon:
     def lookup(self, text: str) -> VocabConcept | None:
         """The concept a whole surface form or label names, if any."""
         return self._by_key.get(key(text))
+
+    def changes_since(self, old: Iterable[VocabConcept]) -> "VocabularyChange":
+        """What an edit from the ``old`` entries to these can change in a report: every name of a
+        concept added, removed, renamed or given another kind (a report naming it by any of them
+        votes for its label and kind), and the altLabels added to or dropped from the others."""
+        before = {e.iri: e for e in old}
+        now = {e.iri: e for e in self.entries}
+        names: set[str] = set()
+        for iri in before.keys() | now.keys():
+            was, be = before.get(iri), now.get(iri)
+            if was == be:
+                continue
+            if was and be and (was.kind, was.label) == (be.kind, be.label):
+                names |= _variants(was) ^ _variants(be)
+            else:
+                names |= (_variants(was) if was else set()) | (_variants(be) if be else set())
+        return VocabularyChange({_touch(form) for form in names} - {""})
 
     @classmethod
     def load(cls, extra: Iterable[str | Path] = ()) -> "Lexicon":

@@ -226,6 +226,8 @@ class MentionFinder:
         推行/建立/探索 … before it): 党建+法治+网格治理模式, 推行互联网+监管. Bare joined words are
         as often a list of kinds (实地+书面)."""
         out = []
+        if "+" not in folded:  # (the pattern would be tried at every Chinese character)
+            return out
         for m in P.JOINED.finditer(folded):
             plus = folded.index("+", m.start())
             first = self._name_before(folded, plus, max_chars=6)
