@@ -49,6 +49,7 @@ class Summary:
     size: int = 0  # bytes read (the file may be gone by the time the build sums them)
     block: str = ""  # a digest of its Turtle block: the store reloads a report whose block changed
     vocabulary: str = ""  # the digest of the vocabulary its cache entry was made with
+    retired: tuple[str, str] | None = None  # (digest, N-Triples) of the block a vocabulary edit replaced
 
 
 @dataclass

@@ -132,15 +132,20 @@ class StoreLoader:
     def removed(self) -> int:
         return len(self._gone())
 
-    def add(self, report: str, block: str, turtle: Span) -> None:
+    def add(self, report: str, block: str, turtle: Span, retired: tuple[str, str] | None = None) -> None:
         """A report's block (``block`` its digest), read from the cache unless the store has it
-        already: a report of the same content whose block a vocabulary edit left as it was."""
+        already: a report of the same content whose block a vocabulary edit left as it was.
+        ``retired``: the digest and N-Triples of the block it had before the edit."""
         self.reports[report] = block
         held = self.base_reports.get(report)
         if held == block:
             return
-        if held is not None:  # other content, or other concepts after an edit: out with the old
-            self._delete(queries.text("delete_reports"), [G.iri(report)])
+        if held is not None:  # other concepts after an edit: out with the old
+            if retired is not None and retired[0] == held:  # its very triples (a report's own subjects)
+                self.touched = True
+                self.store.update(f"DELETE DATA {{\n{retired[1]}\n}}")
+            else:
+                self._delete(queries.text("delete_reports"), [G.iri(report)])
         self.added += 1
         self._feed(read_span(turtle))
 

@@ -29,7 +29,7 @@ from ..textnorm import fold_with_map
 from .cache import SECTIONS, Cache, CacheEntry
 from .records import Record, Summary
 
-_TEXT = SECTIONS.index("text")
+_TEXT, _NTRIPLES = SECTIONS.index("text"), SECTIONS.index("ntriples")
 BIG = 2 << 20  # bytes of input above which a worker waits for the others' big inputs
 
 
@@ -75,8 +75,9 @@ class Worker:
         key = G.report_key(path.name, sha)
         record.report = G.report_iri(path.name, sha)
         entry = self.cache.get(sha, key) if self.cache else None
-        if entry is not None and not self._still_valid(entry):
-            entry = None
+        retired = None  # the block of an entry from another vocabulary, which this one would not make
+        if entry is not None and not self._still_valid(entry):  # (read now: the new entry replaces it)
+            retired, entry = (entry.block, read_span(entry.spans[_NTRIPLES]).decode("utf-8")), None
         if entry is not None:
             record.cached, record.encoding = True, entry.encoding
             record.warning, record.replaced = entry.warning, entry.replaced
@@ -87,8 +88,12 @@ class Worker:
                            vocabulary=entry.vocabulary), None
         if self.gate is not None and len(raw.data) > BIG:
             with self.gate:  # two big inputs at once would double the peak: one waits
-                return self._extract(raw, record, key)
-        return self._extract(raw, record, key)
+                summary, ex = self._extract(raw, record, key)
+        else:
+            summary, ex = self._extract(raw, record, key)
+        if retired is not None and summary.block != retired[0]:  # the store may hold the old block:
+            summary.retired = retired  # its triples, to delete as they are (cheaper than finding them)
+        return summary, ex
 
     def _extract(self, raw: readers.RawFile, record: Record, key: str) -> tuple[Summary, Extraction | None]:
         path, sha = raw.path, raw.sha256

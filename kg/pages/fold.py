@@ -105,12 +105,13 @@ class _Pair:
 def fold(batch: list[BodyStats], found: Found, concepts: dict[str, ConceptStats], writer, edges_out) -> int:
     """Fold one batch into the counts, write its CSV rows and GraphML edges; the batch's mentions."""
     rows: set[tuple[str, ...]] = set()
+    edges: list[str] | None = [] if edges_out is not None else None  # written once per batch
     total = 0
     for t in batch:
         exact = found.links.get(t.iri)
         if exact is None and len(t.reports) == 1 and t.named is None and t.links is None:
             total += _fold_simple(t, found.mentions.get(t.reports[0].iri, ()), concepts,
-                                  rows if writer is not None else None, edges_out)
+                                  rows if writer is not None else None, edges)
             continue
         pairs: dict[str, _Pair] = {}
         for p, c in exact or ():
@@ -162,17 +163,19 @@ def fold(batch: list[BodyStats], found: Found, concepts: dict[str, ConceptStats]
                     best = pair.best.get(year)
                     rows.add((t.name, t.county, t.city, t.province, year, concept.kind, concept.label,
                               _squash_fast(best[1]) if best else ""))
-            if edges_out is not None:
+            if edges is not None:
                 link = _link_attr(frozenset(pair.preds), concept.kind)
-                edges_out(edge_xml(t.iri, c, link, pair.n, " ".join(y for y in years if y)))
+                edges.append(edge_xml(t.iri, c, link, pair.n, " ".join(y for y in years if y)))
     if writer is not None:
         writer.writerows([cell(v) for v in row] if UNSAFE_CELL.search("".join(row)) else row
                          for row in sorted(rows))
+    if edges:
+        edges_out("".join(edges))
     return total
 
 
 def _fold_simple(t: BodyStats, items: list[list[str]], concepts: dict[str, ConceptStats], rows: set | None,
-                 edges_out) -> int:
+                 edges: list[str] | None) -> int:
     """``_fold`` for the common town: one report, links that follow its mentions, no details kept."""
     rep = t.reports[0]
     year, source = rep.year, rep.source or local_name(rep.iri)
@@ -206,8 +209,8 @@ def _fold_simple(t: BodyStats, items: list[list[str]], concepts: dict[str, Conce
                 concept.years.add(year)
         if rows is not None:
             rows.add((name, county, city, province, year, concept.kind, concept.label, _squash_fast(sentence)))
-        if edges_out is not None:
-            edges_out(edge_xml(t.iri, c, _link_attr(concept.preds, concept.kind), n, year))
+        if edges is not None:
+            edges.append(edge_xml(t.iri, c, _link_attr(concept.preds, concept.kind), n, year))
     t.mentions += total
     t.linked = linked
     return total
