@@ -438,3 +438,6 @@ def publish(build: Path, endpoint: str, graph_iri: str | None, append: bool) -> 
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"{n} triples sent to {redact(endpoint)}", err=True)
+
+
+from . import cli_map  # noqa: E402,F401  (registers `kg map`; imports run cli -> cli_map -> cli)

@@ -20,8 +20,8 @@ from ..kinds import COUNTY_LEVELS, KINDS, LEVEL, LEVELS
 from ..vocab import KIND_OF_CLASS, KIND_OF_LINK, ONTOLOGY
 from .exports import CSV_HEADER
 from .fold import fetch, fold
-from .records import (BodyStats, ConceptStats, Corpus, ReportInfo, local_name, pick_label, squash, to_int,
-                      year_of)
+from .records import (BodyStats, ConceptStats, Corpus, Located, ReportInfo, local_name, pick_label, squash,
+                      to_int, year_of)
 from .source import Source, as_source
 
 BATCH_REPORTS = 300  # reports per batch of the per-mention pass
@@ -42,13 +42,14 @@ def gather(graph: Any, *, max_cards: int = 0, max_bodies: int = 0,
     """
     src = as_source(graph)
     first = list(src.map(lambda job: job(), [
-        lambda: _reports(src),
-        lambda: list(src.rows(queries.text("pages_places"), ("place", "type", "label", "lang", "upper"))),
+        lambda: read_reports(src),
+        lambda: read_places(src),
         lambda: _concepts(src),
         lambda: list(src.rows(queries.text("pages_degree"), ("body", "n"))),
+        lambda: read_coordinates(src),
     ]))
-    reports, places, concepts, degrees = first
-    bodies = _bodies(places, reports)
+    reports, places, concepts, degrees, located = first
+    bodies = bodies_of(places, reports)
     for body, n in degrees:
         if body in bodies:
             bodies[body].degree = to_int(n)
@@ -81,10 +82,11 @@ def gather(graph: Any, *, max_cards: int = 0, max_bodies: int = 0,
                   concepts={c.iri: c for c in order},
                   linked={c.iri: c for c in concepts.values() if c.link_bodies},
                   years=sorted({r.year for r in reports.values() if r.year}),
-                  n_mentions=total, shown=shown)
+                  n_mentions=total, shown=shown, located=located)
 
 
-def _reports(src: Source) -> dict[str, ReportInfo]:
+def read_reports(src: Source) -> dict[str, ReportInfo]:
+    """Every report with its body, source, title, year and issue date."""
     reports: dict[str, ReportInfo] = {}
     columns = ("report", "body", "source", "title", "year", "issued")
     for iri, body, source, title, year, issued in src.rows(queries.text("pages_reports"), columns):
@@ -99,7 +101,27 @@ def _reports(src: Source) -> dict[str, ReportInfo]:
     return reports
 
 
-def _bodies(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[str, BodyStats]:
+def read_places(src: Source) -> list[tuple]:
+    """Every division's (place, type, label, lang, upper) rows, for ``bodies_of``."""
+    return list(src.rows(queries.text("pages_places"), ("place", "type", "label", "lang", "upper")))
+
+
+def read_coordinates(src: Source) -> dict[str, Located]:
+    """The divisions with coordinates (county-level units, cities, provinces), by IRI."""
+    out: dict[str, Located] = {}
+    for place, lat, lon, approx, code in src.rows(queries.text("pages_coordinates"),
+                                                 ("place", "lat", "long", "approx", "code")):
+        try:
+            here = Located(float(lat), float(lon), approx == "true", code or "")
+        except (TypeError, ValueError):
+            continue
+        if place not in out or here < out[place]:  # several values: keep the least
+            out[place] = here
+    return out
+
+
+def bodies_of(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[str, BodyStats]:
+    """The bodies that issued ``reports``, with their level, chain, county, city and province."""
     types: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
     uppers: dict[str, set[str]] = defaultdict(set)

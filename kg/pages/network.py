@@ -33,6 +33,7 @@ from pyvis.network import Network
 from ..kinds import BODY_COLOUR, BODY_SHAPE, KINDS, LEVELS as LEVEL_ROWS
 from .corpus import gather
 from .records import BodyStats, ConceptStats, Corpus, local_name, marked_term, shorten, squash
+from .records import script_safe as _script_safe  # the one definition, shared with the map page
 from .source import Select
 
 FONT_STACK = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -81,16 +82,6 @@ def _darker(hex_colour: str, factor: float = 0.72) -> str:
 def concept_size(bodies: int) -> float:
     """Node size of a concept linked to ``bodies`` distinct bodies (strictly increasing)."""
     return round(8.0 + 7.0 * math.log2(1 + max(bodies, 0)), 2)
-
-
-def _script_safe(text: str) -> str:
-    """JSON text made inert inside an HTML ``<script>`` element: ``<``, ``>``, ``&`` and
-    U+2028/U+2029 as ``\\uXXXX`` escapes (they only occur inside JSON strings, so the text
-    parses back to the same value; no ``</script>``, ``<!--`` or tag can appear)."""
-    return _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)  # one pass: pages are big
-
-
-_UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029]")
 
 
 @lru_cache(maxsize=1)

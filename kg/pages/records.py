@@ -62,6 +62,16 @@ def pick_label(candidates: Iterable[tuple[str, str]]) -> str | None:
 
 
 
+def script_safe(text: str) -> str:
+    """JSON text made inert inside an HTML ``<script>`` element: ``<``, ``>``, ``&`` and
+    U+2028/U+2029 as ``\\uXXXX`` escapes (they only occur inside JSON strings, so the text
+    parses back to the same value; no ``</script>``, ``<!--`` or tag can appear)."""
+    return _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)  # one pass: pages are big
+
+
+_UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029]")
+
+
 def marked_term(sentence: str, terms: Sequence[str]) -> str:
     """What to highlight in an evidence sentence: the first of ``terms`` (a concept's labels,
     longest first) found in it -- a build records every surface form it met as an altLabel,
@@ -165,6 +175,16 @@ class ConceptStats:
         return self._terms
 
 
+@dataclass(frozen=True, order=True, slots=True)
+class Located:
+    """Where a division lies (WGS84), and its code."""
+
+    lat: float
+    lon: float
+    approximate: bool  # the coordinates are the unit above's
+    code: str = ""
+
+
 @dataclass
 class Corpus:
     reports: dict[str, ReportInfo]  # by IRI
@@ -174,4 +194,5 @@ class Corpus:
     years: list[str]  # report years, sorted
     n_mentions: int = 0
     shown: list[BodyStats] = field(default_factory=list)  # bodies with a card, in page order
+    located: dict[str, Located] = field(default_factory=dict)  # divisions with coordinates, by IRI
 

@@ -1,0 +1,271 @@
+"""The map page (``kg map X``): every county of the build as a dot where it lies, coloured by
+whether a body there names X, with a year slider that replays the spread and the list of the
+counties with their towns and evidence; without X, the dots show how many reports each
+county has. Also the summary page's static map (``summary_map``).
+
+The data is the graph's: each body's county-level unit (as ``corpus.bodies_of`` finds it)
+and that unit's ``geo:lat``/``geo:long``; a body whose county is unknown or has no
+coordinates is listed apart, never drawn. Behind the build's dots, every county-level unit
+of the national gazetteer is one faint dot, so the shape of the country shows without a
+basemap or a drawn border: nothing is fetched, and no boundary, contested or not, is drawn.
+
+Projection: plain equirectangular, longitudes shrunk by cos 35° (China's middle latitude),
+in a fixed frame that holds every county, 南沙 included, so a dot sits in the same place on
+every page. The page is one self-contained file: inline SVG, a small inline script, the data
+as JSON in ``<script type="application/json">`` made inert by ``script_safe``, report text
+put on screen with ``textContent`` only. The same graph gives the same bytes.
+
+A town's first year is that of its earliest report naming X (a report without a year counts
+as the last year); its evidence is the least sentence of that report naming X.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+import jinja2
+import pyoxigraph as ox
+
+from .. import queries
+from ..query import GraphStore
+from ..kinds import BODY_COLOUR, LEVELS
+from .corpus import bodies_of, read_coordinates, read_places, read_reports
+from .records import BodyStats, Corpus, Located, local_name, script_safe, shorten, squash
+from .source import as_source
+
+FONT_STACK = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+# The frame: every county-level unit of China (南沙区 at 11.5° N, 抚远 at 134.3° E) with a margin.
+LON_WEST, LON_EAST, LAT_SOUTH, LAT_NORTH = 73.0, 135.5, 10.5, 54.0
+X_SHRINK = math.cos(math.radians(35.0))  # equirectangular at China's middle latitude
+WIDTH = 1000
+UNIT = WIDTH / ((LON_EAST - LON_WEST) * X_SHRINK)  # SVG units per degree of latitude
+HEIGHT = round((LAT_NORTH - LAT_SOUTH) * UNIT)
+
+SENTENCE_CHARS = 160  # evidence longer than this is cut around the marked term
+MAX_RADIUS = 12.0
+COUNTY_LEVELS_OF_GAZETTEER = ("county", "district", "zone")
+LEVEL_ZH = {level.cls: level.zh for level in LEVELS}
+
+# The dots' colours (Okabe-Ito where a colour carries meaning).
+COLOURS = {
+    "on": "#D55E00",  # names X by the year shown (without X: has reported by then)
+    "new": "#E69F00",  # … first in the year shown
+    "seen": "#9AA5B1",  # has reported by then, does not name X yet
+    "none": "#FFFFFF",  # no report yet (drawn hollow)
+    "country": "#D3D9DF",  # a county-level unit without reports in the build
+    "body": BODY_COLOUR,
+}
+
+
+def project(lat: float, lon: float) -> tuple[float, float] | None:
+    """SVG coordinates of a point, rounded to 0.1; None outside the frame."""
+    if not (LAT_SOUTH <= lat <= LAT_NORTH and LON_WEST <= lon <= LON_EAST):
+        return None
+    return round((lon - LON_WEST) * X_SHRINK * UNIT, 1), round((LAT_NORTH - lat) * UNIT, 1)
+
+
+def radius(reports: int) -> float:
+    """A dot's radius for a county with this many reports (area grows with them, up to a cap)."""
+    return round(min(3.0 + 1.5 * math.sqrt(max(reports, 0)), MAX_RADIUS), 1)
+
+
+@lru_cache(maxsize=1)
+def country_dots() -> str:
+    """SVG path data of one dot (a round-capped zero-length line) per county-level unit of the
+    gazetteer, on whole units: about 2,800 dots, 30 KB, one element to draw."""
+    from ..gazetteer import Gazetteer
+
+    gaz = Gazetteer.load()
+    points = set()
+    for region in gaz.regions():
+        if region.lat is None or region.lon is None:
+            continue
+        if region.level in COUNTY_LEVELS_OF_GAZETTEER or (region.level == "city" and gaz.towns_in(region)):
+            at = project(region.lat, region.lon)
+            if at is not None:
+                points.add((round(at[0]), round(at[1])))
+    return "".join(f"M{x} {y}h0" for x, y in sorted(points))
+
+
+def clip_around(sentence: str, term: str, limit: int = SENTENCE_CHARS) -> str:
+    """The sentence, cut to at most ``limit`` characters around the first occurrence of ``term``."""
+    sentence = squash(sentence)
+    if len(sentence) <= limit:
+        return sentence
+    at = sentence.find(term) if term else -1
+    if at < 0:
+        return shorten(sentence, limit)
+    width = limit - 2  # room for an ellipsis at each end
+    start = max(0, min(at - max(width - len(term), 0) // 3, len(sentence) - width))
+    return ("…" if start > 0 else "") + sentence[start:start + width] + ("…" if start + width < len(sentence) else "")
+
+
+# ---------------------------------------------------------------- the data
+
+@dataclass(frozen=True)
+class Said:
+    """What a report says about X: its least sentence naming X and the surface form there."""
+
+    sentence: str
+    surface: str
+
+
+def _mentions(store: GraphStore, concepts: Sequence[str]) -> dict[str, Said]:
+    """Per report naming one of ``concepts``: its least (sentence, surface form)."""
+    best: dict[str, tuple[str, str]] = {}
+    for c in concepts:
+        for _, report, sentence, surface in store.rows(queries.text("map_mentions"), {"c": ox.NamedNode(c)}):
+            here = (sentence or "", surface or "")
+            if report not in best or here < best[report]:
+                best[report] = here
+    return {r: Said(*v) for r, v in best.items()}
+
+
+def _labels(store: GraphStore, concepts: Sequence[str]) -> list[str]:
+    """The concepts' preferred labels (the least where there are several), sorted."""
+    out = set()
+    for c in concepts:
+        labels = [label for _, label in store.rows(queries.text("map_label"), {"c": ox.NamedNode(c)}) if label]
+        out.add(min(labels, default=local_name(c)))
+    return sorted(out)
+
+
+def _year_key(year: str | None) -> tuple[int, str]:
+    """Years in order, a report without one after them all."""
+    return (1, "") if not year else (0, year)
+
+
+def _first(years: Sequence[str]) -> str | None:
+    return min(years, key=_year_key) if years else None
+
+
+def _town(t: BodyStats, said: dict[str, Said]) -> dict:
+    """One body as the list shows it: its reports, first year naming X and the evidence."""
+    naming = sorted((r for r in t.reports if r.iri in said), key=lambda r: (_year_key(r.year), r.source, r.iri))
+    first = naming[0] if naming else None
+    ev = said[first.iri] if first else None
+    surface = squash(ev.surface) if ev else ""
+    return {
+        "name": t.name,
+        "level": LEVEL_ZH.get(t.level, ""),
+        "reports": len(t.reports),
+        "years": sorted({r.year for r in t.reports if r.year}),
+        "since": _first([r.year for r in t.reports]),
+        "first": first.year if first else None,
+        "ev": clip_around(ev.sentence, surface) if ev else None,
+        "mark": surface or None,
+        "src": first.source if first else None,
+    }
+
+
+def _town_order(town: dict) -> tuple:
+    return (town["first"] is None, _year_key(town["first"]), _year_key(town["since"]), town["name"])
+
+
+def map_payload(store: GraphStore | ox.Store, *, concepts: Sequence[str] = (), name: str | None = None) -> dict:
+    """The page's data: the placed counties with their towns, and the bodies listed apart.
+
+    ``concepts`` are the IRIs of the concepts X stands for (``GraphStore.concepts_named``),
+    ``name`` what the user typed; without them the page shows the reports alone.
+    """
+    if not isinstance(store, GraphStore):
+        store = GraphStore(store)
+    src = as_source(store)
+    jobs = [lambda: read_reports(src), lambda: read_places(src), lambda: read_coordinates(src)]
+    if concepts:
+        jobs += [lambda: _mentions(store, concepts), lambda: _labels(store, concepts)]
+    reports, places, located, *named = src.map(lambda job: job(), jobs)
+    said, labels = named if named else ({}, [])
+    bodies = bodies_of(places, reports)
+
+    counties: dict[str, dict] = {}
+    apart: list[dict] = []
+    for t in bodies.values():
+        town = _town(t, said)
+        loc: Located | None = located.get(t.county_iri) if t.county_iri else None
+        at = project(loc.lat, loc.lon) if loc else None
+        if at is None:
+            why = ("no-county" if not t.county_iri else "no-coordinates" if loc is None else "outside-frame")
+            apart.append(dict(town, where=" › ".join(t.chain), why=why))
+            continue
+        county = counties.get(t.county_iri)
+        if county is None:
+            county = counties[t.county_iri] = {
+                "code": loc.code or local_name(t.county_iri), "name": t.county, "city": t.city,
+                "province": t.province, "x": at[0], "y": at[1], "approx": loc.approximate, "towns": []}
+        county["towns"].append(town)
+    for county in counties.values():
+        towns = county["towns"]
+        towns.sort(key=_town_order)
+        county["reports"] = sum(town["reports"] for town in towns)
+        county["r"] = radius(county["reports"])
+        county["since"] = _first([town["since"] for town in towns if town["since"] is not None])
+        county["first"] = _first([town["first"] for town in towns if town["first"] is not None])
+    ordered = sorted(counties.values(), key=lambda c: (c["first"] is None, _year_key(c["first"]), c["province"],
+                                                       c["city"], c["name"], c["code"]))
+    apart.sort(key=lambda town: (*_town_order(town), town["where"]))
+    years = sorted({r.year for t in bodies.values() for r in t.reports if r.year})
+    return {"concept": {"name": name or "", "labels": labels} if concepts else None,
+            "years": years, "counties": ordered, "apart": apart}
+
+
+# ---------------------------------------------------------------- the page
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+                              autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
+def map_html(store: GraphStore | ox.Store, *, concepts: Sequence[str] = (), name: str | None = None,
+             title: str | None = None) -> str:
+    """The complete, self-contained map page (see the module's docstring)."""
+    return render_map(map_payload(store, concepts=concepts, name=name), title=title)
+
+
+def render_map(payload: dict, *, title: str | None = None) -> str:
+    """The map page of a payload made by ``map_payload``."""
+    concept = payload["concept"]
+    if title is None:
+        title = f"“{'、'.join(concept['labels'])}”的分布" if concept else "报告分布图"
+    counties, apart = payload["counties"], payload["apart"]
+    n_bodies = sum(len(c["towns"]) for c in counties) + len(apart)
+    adopted = [c for c in counties if c["first"] is not None]
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _environment().get_template("map.html.j2").render(
+        title=title, font_stack=FONT_STACK, data_json=script_safe(text), width=WIDTH, height=HEIGHT,
+        country=country_dots(), colours=COLOURS, concept=concept, years=payload["years"],
+        n_counties=len(counties), n_bodies=n_bodies, n_apart=len(apart),
+        n_reports=sum(c["reports"] for c in counties) + sum(t["reports"] for t in apart),
+        n_adopted=len(adopted), n_adopted_bodies=sum(1 for c in counties for t in c["towns"] if t["first"] is not None)
+        + sum(1 for t in apart if t["first"] is not None),
+        legend_sizes=[{"n": n, "r": radius(n)} for n in (1, 5, 20)])
+
+
+def summary_map(data: Corpus) -> dict:
+    """The summary page's static map: the build's counties as dots sized by their reports."""
+    per_county: dict[str, list[BodyStats]] = {}
+    for t in data.bodies.values():
+        if t.county_iri:
+            per_county.setdefault(t.county_iri, []).append(t)
+    dots, placed = [], 0
+    for iri, towns in per_county.items():
+        loc = data.located.get(iri)
+        at = project(loc.lat, loc.lon) if loc else None
+        if at is None:
+            continue
+        n = sum(len(t.reports) for t in towns)
+        placed += len(towns)
+        where = " ".join(x for x in (towns[0].province, towns[0].city) if x)
+        dots.append({"x": at[0], "y": at[1], "r": radius(n),
+                     "tip": f"{towns[0].county}（{where}）：{len(towns)} 个报告单位，{n} 份报告"})
+    dots.sort(key=lambda d: (-d["r"], d["x"], d["y"], d["tip"]))  # big dots first, small ones on top
+    return {"width": WIDTH, "height": HEIGHT, "country": country_dots(), "dots": dots,
+            "n_counties": len(dots), "n_placed": placed, "n_apart": len(data.bodies) - placed,
+            "colours": COLOURS}
