@@ -129,7 +129,7 @@ class GraphStore:
         (None where unbound): for big results, without a dict per row. ``bindings`` gives
         variables their values (strings as plain literals), never pasted into the text."""
         for solution in self._answer(text, bindings):
-            yield tuple(_plain(term) for term in solution)
+            yield tuple([None if term is None else term.value for term in solution])
 
     def _answer(self, text: str, bindings: dict[str, object] | None = None):
         """Oxigraph's answer, the prefixes predeclared, values bound; a syntax error is a QueryError."""

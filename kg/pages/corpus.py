@@ -120,36 +120,86 @@ def read_coordinates(src: Source) -> dict[str, Located]:
     return out
 
 
-def bodies_of(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[str, BodyStats]:
-    """The bodies that issued ``reports``, with their level, chain, county, city and province."""
-    types: dict[str, set[str]] = defaultdict(set)
-    labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    uppers: dict[str, set[str]] = defaultdict(set)
-    for place, typ, label, lang, upper in places:
-        if typ and typ.startswith(ONTOLOGY):
-            types[place].add(typ[len(ONTOLOGY):])
-        if label:
-            labels[place].add((squash(label), lang or ""))
-        if upper:
-            uppers[place].add(upper)
+class Divisions:
+    """The division nodes of the graph: each one's level, name and the division it is part of,
+    from rows (place, type, label, lang, upper), and where a body sits (its chain, county-level
+    unit, city and province). Lookups are memoised: thousands of bodies share each county."""
 
-    def level(iri: str) -> str:
-        return next((t for t in _LEVEL_CLASSES if t in types.get(iri, ())), "")
+    def __init__(self, places: Iterable[tuple]) -> None:
+        types: dict[str, set[str]] = defaultdict(set)
+        self._labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        uppers: dict[str, set[str]] = defaultdict(set)
+        for place, typ, label, lang, upper in places:
+            if typ and typ.startswith(ONTOLOGY):
+                types[place].add(typ[len(ONTOLOGY):])
+            if label:
+                self._labels[place].add((squash(label), lang or ""))
+            if upper:
+                uppers[place].add(upper)
+        self._types = types
+        self.up = {place: min(ups) for place, ups in uppers.items()}  # the least division above
+        self._level: dict[str, str] = {}
+        self._name: dict[str, str] = {}
 
-    def name(iri: str) -> str:
-        return pick_label(labels.get(iri, ())) or local_name(iri)
+    def level(self, iri: str) -> str:
+        """The most specific level class (local name) of a division, '' if none."""
+        held = self._level.get(iri)
+        if held is None:
+            held = self._level[iri] = next((t for t in _LEVEL_CLASSES if t in self._types.get(iri, ())), "")
+        return held
 
-    def walk_up(start: str) -> list[str]:
+    def name(self, iri: str) -> str:
+        """Its label (a Chinese one first), else the tail of its IRI."""
+        held = self._name.get(iri)
+        if held is None:
+            held = self._name[iri] = pick_label(self._labels.get(iri, ())) or local_name(iri)
+        return held
+
+    def upper_label(self, iri: str) -> str:
+        """The least label of the division directly above (the network's label), '' if none."""
+        up = self.up.get(iri)
+        if not up:
+            return ""
+        return min((label for label, _ in self._labels.get(up, ())), default="") or local_name(up)
+
+    def chain(self, start: str) -> list[str]:
         """The divisions above ``start``, nearest first (partOf cycles stop the walk)."""
         seen, out, here = {start}, [], start
         while True:
-            up = sorted(uppers.get(here, ()))
-            if not up or up[0] in seen:
+            up = self.up.get(here)
+            if up is None or up in seen:
                 return out
-            here = up[0]
+            here = up
             seen.add(here)
             out.append(here)
 
+    def where(self, iri: str, chain: list[str]) -> tuple[str | None, str | None, str | None]:
+        """The county-level unit, city and province of a division whose chain is ``chain``.
+
+        The county-level unit is the division itself, else the nearest County/District
+        above, else a City it sits directly under (a county-level city, or a city without
+        counties)."""
+        level = self.level(iri)
+        levels = [(u, self.level(u)) for u in chain]
+        county = iri if level in _COUNTY_CLASSES else None
+        for i, (u, up_level) in enumerate(levels):
+            if county:
+                break
+            if up_level in _COUNTY_CLASSES:
+                county = u
+            elif up_level in ("City", "Province"):
+                if up_level == "City" and i == 0 and level not in ("City", "Province"):
+                    county = u
+                break
+        levels.insert(0, (iri, level))
+        province = next((u for u, lv in levels if lv == "Province"), None)
+        city = next((u for u, lv in levels if lv == "City" and u != county), None)
+        return county, city, province
+
+
+def bodies_of(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[str, BodyStats]:
+    """The bodies that issued ``reports``, with their level, chain, county, city and province."""
+    divisions = Divisions(places)
     bodies: dict[str, BodyStats] = {}
     for rep in reports.values():
         if rep.body:
@@ -157,27 +207,13 @@ def bodies_of(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[s
             if t is None:
                 t = bodies[rep.body] = BodyStats(rep.body)
             t.reports.append(rep)
+    name = divisions.name
     for t in bodies.values():
-        t.name, t.level = name(t.iri), level(t.iri)
-        up = sorted(uppers.get(t.iri, ()))
-        if up:  # the network's label: the least label of the least division above
-            t.upper = min((label for label, _ in labels.get(up[0], ())), default="") or local_name(up[0])
-        chain = walk_up(t.iri)
+        t.name, t.level = name(t.iri), divisions.level(t.iri)
+        t.upper = divisions.upper_label(t.iri)
+        chain = divisions.chain(t.iri)
         t.chain = [name(u) for u in reversed(chain)]
-        # the county-level unit: the body itself, else the nearest County/District above,
-        # else a City the body sits directly under (a county-level city, or a city without counties)
-        county = t.iri if t.level in _COUNTY_CLASSES else None
-        for u in chain:
-            if county:
-                break
-            if level(u) in _COUNTY_CLASSES:
-                county = u
-            elif level(u) in ("City", "Province"):
-                if level(u) == "City" and u == chain[0] and t.level not in ("City", "Province"):
-                    county = u
-                break
-        province = next((u for u in [t.iri, *chain] if level(u) == "Province"), None)
-        city = next((u for u in [t.iri, *chain] if level(u) == "City" and u != county), None)
+        county, city, province = divisions.where(t.iri, chain)
         if county:
             t.county, t.county_iri = name(county), county
         if city:

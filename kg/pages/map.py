@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,8 +34,9 @@ import pyoxigraph as ox
 from .. import queries
 from ..query import GraphStore
 from ..kinds import BODY_COLOUR, LEVELS
-from .corpus import bodies_of, read_coordinates, read_places, read_reports
-from .records import BodyStats, Corpus, Located, local_name, script_safe, shorten, squash
+from ..vocab import ONTOLOGY
+from .corpus import Divisions, read_coordinates
+from .records import BodyStats, Corpus, Located, local_name, script_safe, shorten, squash, to_int, year_of
 from .source import as_source
 
 FONT_STACK = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -47,7 +49,7 @@ UNIT = WIDTH / ((LON_EAST - LON_WEST) * X_SHRINK)  # SVG units per degree of lat
 HEIGHT = round((LAT_NORTH - LAT_SOUTH) * UNIT)
 
 SENTENCE_CHARS = 160  # evidence longer than this is cut around the marked term
-MAX_RADIUS = 12.0
+MAX_RADIUS = 10.0
 COUNTY_LEVELS_OF_GAZETTEER = ("county", "district", "zone")
 LEVEL_ZH = {level.cls: level.zh for level in LEVELS}
 
@@ -71,22 +73,22 @@ def project(lat: float, lon: float) -> tuple[float, float] | None:
 
 def radius(reports: int) -> float:
     """A dot's radius for a county with this many reports (area grows with them, up to a cap)."""
-    return round(min(3.0 + 1.5 * math.sqrt(max(reports, 0)), MAX_RADIUS), 1)
+    return round(min(2.5 + 1.25 * math.sqrt(max(reports, 0)), MAX_RADIUS), 1)
 
 
 @lru_cache(maxsize=1)
 def country_dots() -> str:
     """SVG path data of one dot (a round-capped zero-length line) per county-level unit of the
-    gazetteer, on whole units: about 2,800 dots, 30 KB, one element to draw."""
-    from ..gazetteer import Gazetteer
+    gazetteer (and per city without counties: 东莞, 中山 …), on whole units: about 2,800 dots,
+    30 KB, one element to draw."""
+    from ..gazetteer import region_points
 
-    gaz = Gazetteer.load()
+    regions = region_points()
+    has_counties = {parent for _, parent, level, _, _ in regions if level in COUNTY_LEVELS_OF_GAZETTEER}
     points = set()
-    for region in gaz.regions():
-        if region.lat is None or region.lon is None:
-            continue
-        if region.level in COUNTY_LEVELS_OF_GAZETTEER or (region.level == "city" and gaz.towns_in(region)):
-            at = project(region.lat, region.lon)
+    for code, _, level, lat, lon in regions:
+        if level in COUNTY_LEVELS_OF_GAZETTEER or (level == "city" and code not in has_counties):
+            at = project(lat, lon)
             if at is not None:
                 points.add((round(at[0]), round(at[1])))
     return "".join(f"M{x} {y}h0" for x, y in sorted(points))
@@ -107,32 +109,15 @@ def clip_around(sentence: str, term: str, limit: int = SENTENCE_CHARS) -> str:
 
 # ---------------------------------------------------------------- the data
 
-@dataclass(frozen=True)
-class Said:
-    """What a report says about X: its least sentence naming X and the surface form there."""
+@dataclass(frozen=True, order=True)
+class Naming:
+    """A report naming X, as the list shows it: its year, file and least sentence naming X."""
 
+    year: tuple[int, str]  # _year_key of its year
+    source: str
+    report: str
     sentence: str
     surface: str
-
-
-def _mentions(store: GraphStore, concepts: Sequence[str]) -> dict[str, Said]:
-    """Per report naming one of ``concepts``: its least (sentence, surface form)."""
-    best: dict[str, tuple[str, str]] = {}
-    for c in concepts:
-        for _, report, sentence, surface in store.rows(queries.text("map_mentions"), {"c": ox.NamedNode(c)}):
-            here = (sentence or "", surface or "")
-            if report not in best or here < best[report]:
-                best[report] = here
-    return {r: Said(*v) for r, v in best.items()}
-
-
-def _labels(store: GraphStore, concepts: Sequence[str]) -> list[str]:
-    """The concepts' preferred labels (the least where there are several), sorted."""
-    out = set()
-    for c in concepts:
-        labels = [label for _, label in store.rows(queries.text("map_label"), {"c": ox.NamedNode(c)}) if label]
-        out.add(min(labels, default=local_name(c)))
-    return sorted(out)
 
 
 def _year_key(year: str | None) -> tuple[int, str]:
@@ -144,22 +129,80 @@ def _first(years: Sequence[str]) -> str | None:
     return min(years, key=_year_key) if years else None
 
 
-def _town(t: BodyStats, said: dict[str, Said]) -> dict:
+def _naming(store: GraphStore, concepts: Sequence[str]) -> dict[str, Naming]:
+    """Per body: its first report naming one of ``concepts`` (earliest year, then file), with
+    that report's least sentence naming it."""
+    per_report: dict[str, Naming] = {}
+    body_of: dict[str, str] = {}
+    for c in concepts:
+        for _, report, body, year, source, sentence, surface in store.rows(queries.text("map_mentions"),
+                                                                           {"c": ox.NamedNode(c)}):
+            here = Naming(_year_key(year_of(year)), source or "", report, sentence or "", squash(surface or ""))
+            if report not in per_report or here < per_report[report]:
+                per_report[report], body_of[report] = here, body
+    first: dict[str, Naming] = {}
+    for report, here in per_report.items():
+        body = body_of[report]
+        if body not in first or here < first[body]:
+            first[body] = here
+    return first
+
+
+def _labels(store: GraphStore, concepts: Sequence[str]) -> list[str]:
+    """The concepts' preferred labels (the least where there are several), sorted."""
+    out = set()
+    for c in concepts:
+        labels = [label for _, label in store.rows(queries.text("map_label"), {"c": ox.NamedNode(c)}) if label]
+        out.add(min(labels, default=local_name(c)))
+    return sorted(out)
+
+
+@dataclass
+class Body:
+    """A body that issued reports, and where it sits."""
+
+    iri: str
+    name: str
+    level: str
+    reports: int
+    years: list[str]  # one per dated report, sorted
+    chain: list[str]  # the names of the divisions above it, top down
+    county: str | None  # IRIs
+    city: str | None
+    province: str | None
+
+
+def _bodies(store: GraphStore) -> tuple[list[Body], Divisions]:
+    """Every body with its reports' years and where it sits, from two whole-graph queries that
+    decode each IRI about once (map_bodies, map_uppers)."""
+    rows = list(store.rows(queries.text("map_bodies")))
+    divisions = Divisions([(b, level and ONTOLOGY + level, label, None, up) for b, level, label, up, _, _ in rows]
+                          + [(p, level and ONTOLOGY + level, label, lang, up)
+                             for p, level, label, lang, up in store.rows(queries.text("map_uppers"))])
+    bodies: dict[str, Body] = {}
+    for iri, _, _, _, n, years in rows:
+        if iri in bodies:  # a body with several labels or levels has a row for each
+            continue
+        chain = divisions.chain(iri)
+        county, city, province = divisions.where(iri, chain)
+        bodies[iri] = Body(iri, divisions.name(iri), divisions.level(iri), to_int(n),
+                           sorted(year_of(y) for y in (years or "").split()),
+                           [divisions.name(u) for u in reversed(chain)], county, city, province)
+    return list(bodies.values()), divisions
+
+
+def _town(t: Body, naming: Naming | None) -> dict:
     """One body as the list shows it: its reports, first year naming X and the evidence."""
-    naming = sorted((r for r in t.reports if r.iri in said), key=lambda r: (_year_key(r.year), r.source, r.iri))
-    first = naming[0] if naming else None
-    ev = said[first.iri] if first else None
-    surface = squash(ev.surface) if ev else ""
     return {
         "name": t.name,
         "level": LEVEL_ZH.get(t.level, ""),
-        "reports": len(t.reports),
-        "years": sorted({r.year for r in t.reports if r.year}),
-        "since": _first([r.year for r in t.reports]),
-        "first": first.year if first else None,
-        "ev": clip_around(ev.sentence, surface) if ev else None,
-        "mark": surface or None,
-        "src": first.source if first else None,
+        "reports": t.reports,
+        "years": sorted(set(t.years)),
+        "since": (t.years[0] if t.years else "") if t.reports else None,
+        "first": naming.year[1] if naming else None,
+        "ev": clip_around(naming.sentence, naming.surface) if naming else None,
+        "mark": (naming.surface or None) if naming else None,
+        "src": naming.source if naming else None,
     }
 
 
@@ -175,29 +218,30 @@ def map_payload(store: GraphStore | ox.Store, *, concepts: Sequence[str] = (), n
     """
     if not isinstance(store, GraphStore):
         store = GraphStore(store)
-    src = as_source(store)
-    jobs = [lambda: read_reports(src), lambda: read_places(src), lambda: read_coordinates(src)]
-    if concepts:
-        jobs += [lambda: _mentions(store, concepts), lambda: _labels(store, concepts)]
-    reports, places, located, *named = src.map(lambda job: job(), jobs)
-    said, labels = named if named else ({}, [])
-    bodies = bodies_of(places, reports)
+    with ThreadPoolExecutor(1) as pool:  # Oxigraph lets go of the GIL while it evaluates
+        side = pool.submit(lambda: (read_coordinates(as_source(store)),
+                                    _naming(store, concepts) if concepts else {},
+                                    _labels(store, concepts) if concepts else []))
+        bodies, divisions = _bodies(store)
+        located, naming, labels = side.result()
 
     counties: dict[str, dict] = {}
     apart: list[dict] = []
-    for t in bodies.values():
-        town = _town(t, said)
-        loc: Located | None = located.get(t.county_iri) if t.county_iri else None
+    for t in bodies:
+        town = _town(t, naming.get(t.iri))
+        loc: Located | None = located.get(t.county) if t.county else None
         at = project(loc.lat, loc.lon) if loc else None
         if at is None:
-            why = ("no-county" if not t.county_iri else "no-coordinates" if loc is None else "outside-frame")
+            why = ("no-county" if not t.county else "no-coordinates" if loc is None else "outside-frame")
             apart.append(dict(town, where=" › ".join(t.chain), why=why))
             continue
-        county = counties.get(t.county_iri)
+        county = counties.get(t.county)
         if county is None:
-            county = counties[t.county_iri] = {
-                "code": loc.code or local_name(t.county_iri), "name": t.county, "city": t.city,
-                "province": t.province, "x": at[0], "y": at[1], "approx": loc.approximate, "towns": []}
+            county = counties[t.county] = {
+                "code": loc.code or local_name(t.county), "name": divisions.name(t.county),
+                "city": divisions.name(t.city) if t.city else "",
+                "province": divisions.name(t.province) if t.province else "",
+                "x": at[0], "y": at[1], "approx": loc.approximate, "towns": []}
         county["towns"].append(town)
     for county in counties.values():
         towns = county["towns"]
@@ -209,7 +253,7 @@ def map_payload(store: GraphStore | ox.Store, *, concepts: Sequence[str] = (), n
     ordered = sorted(counties.values(), key=lambda c: (c["first"] is None, _year_key(c["first"]), c["province"],
                                                        c["city"], c["name"], c["code"]))
     apart.sort(key=lambda town: (*_town_order(town), town["where"]))
-    years = sorted({r.year for t in bodies.values() for r in t.reports if r.year})
+    years = sorted({y for t in bodies for y in t.years})
     return {"concept": {"name": name or "", "labels": labels} if concepts else None,
             "years": years, "counties": ordered, "apart": apart}
 
@@ -237,7 +281,7 @@ def render_map(payload: dict, *, title: str | None = None) -> str:
     counties, apart = payload["counties"], payload["apart"]
     n_bodies = sum(len(c["towns"]) for c in counties) + len(apart)
     adopted = [c for c in counties if c["first"] is not None]
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))  # keys in a fixed order
     return _environment().get_template("map.html.j2").render(
         title=title, font_stack=FONT_STACK, data_json=script_safe(text), width=WIDTH, height=HEIGHT,
         country=country_dots(), colours=COLOURS, concept=concept, years=payload["years"],
