@@ -73,11 +73,11 @@ def _town(name, reports, years, first=None, ev=None, src=None, level="乡镇"):
 
 
 CHANGGANG = {"code": "360732", "name": "兴国县", "city": "赣州市", "province": "江西省", "x": 677.8, "y": 540.3,
-             "approx": False, "reports": 3, "r": 4.7, "since": "2021"}
+             "approx": False, "reports": 3, "r": 5.2, "since": "2021"}
 CHAHE = {"code": "320623", "name": "如东县", "city": "南通市", "province": "江苏省", "x": 771.0, "y": 423.2,
-         "approx": False, "reports": 3, "r": 4.7, "since": "2021"}
+         "approx": False, "reports": 3, "r": 5.2, "since": "2021"}
 HUANGSHUI = {"code": "500240", "name": "石柱县", "city": "", "province": "重庆市", "x": 561.8, "y": 468.8,
-             "approx": False, "reports": 2, "r": 4.3, "since": "2021"}
+             "approx": False, "reports": 2, "r": 4.8, "since": "2021"}
 YEARS = ["2021", "2022", "2023"]
 
 
@@ -163,7 +163,7 @@ def test_bodies_without_coordinates_are_listed_apart(hand):
     [county] = data["counties"]
     assert county == {
         "code": "999901", "name": "甲县", "city": "", "province": "测试省", "x": 592.0, "y": 468.8,
-        "approx": True, "reports": 2, "r": 4.3, "since": "2020", "first": "",  # named only in a yearless report
+        "approx": True, "reports": 2, "r": 4.8, "since": "2020", "first": "",  # named only in a yearless report
         "towns": [{"name": f"{EVIL}镇", "level": "乡镇", "reports": 2, "years": ["2020"], "since": "2020",
                    "first": "", "ev": "推行某机制</script><img src=x onerror=alert(1)>。", "mark": "某机制",
                    "src": "a2.txt"}]}
@@ -200,7 +200,21 @@ def test_projection_and_sizes():
     assert fzmap.project(54.0, 73.0) == (0.0, 0.0)
     assert fzmap.project(10.5, 135.5)[0] == fzmap.WIDTH
     assert fzmap.project(60.0, 100.0) is None  # outside the frame: listed apart, not drawn
-    assert [fzmap.radius(n) for n in (0, 1, 4, 100)] == [2.5, 3.8, 5.0, 10.0]
+    assert [fzmap.radius(n) for n in (0, 1, 4, 100)] == [3.0, 4.2, 5.5, 10.0]
     dots = fzmap.country_dots()
     assert 2500 < dots.count("M") < 3000  # every county-level unit of China, one dot each
     assert fzmap.clip_around("甲" * 200 + "某机制" + "乙" * 200, "某机制", 40) == "…" + "甲" * 11 + "某机制" + "乙" * 24 + "…"
+
+
+def test_summary_has_a_static_map(built):
+    from kg.pages.summary import summary_html
+
+    page = summary_html(GraphStore.open(built))
+    section = re.search(r'<section id="map">(.*?)</section>', page, re.S).group(1)
+    circles = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)".*?<title>(.*?)</title>', section)
+    assert circles == [  # big dots first, so small ones stay on top
+        ("677.8", "540.3", "5.2", "兴国县（江西省 赣州市）：1 个报告单位，3 份报告"),
+        ("771.0", "423.2", "5.2", "如东县（江苏省 南通市）：1 个报告单位，3 份报告"),
+        ("561.8", "468.8", "4.8", "石柱县（重庆市）：1 个报告单位，2 份报告"),
+    ]
+    assert "<script" not in page and section.count("<path") == 1

@@ -73,7 +73,7 @@ def project(lat: float, lon: float) -> tuple[float, float] | None:
 
 def radius(reports: int) -> float:
     """A dot's radius for a county with this many reports (area grows with them, up to a cap)."""
-    return round(min(2.5 + 1.25 * math.sqrt(max(reports, 0)), MAX_RADIUS), 1)
+    return round(min(3.0 + 1.25 * math.sqrt(max(reports, 0)), MAX_RADIUS), 1)
 
 
 @lru_cache(maxsize=1)
