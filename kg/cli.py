@@ -440,4 +440,6 @@ def publish(build: Path, endpoint: str, graph_iri: str | None, append: bool) -> 
     click.echo(f"{n} triples sent to {redact(endpoint)}", err=True)
 
 
-from . import cli_map  # noqa: E402,F401  (registers `kg map`; imports run cli -> cli_map -> cli)
+from .cli_map import map_command  # noqa: E402  (kg map: a module of its own, given our options)
+
+main.add_command(map_command(graph_option, vocab_option, _open))
