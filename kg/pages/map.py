@@ -28,12 +28,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
 import jinja2
 import pyoxigraph as ox
 
 from .. import queries
-from ..query import GraphStore
 from ..kinds import BODY_COLOUR, LEVELS
+from ..query import GraphStore
 from ..vocab import ONTOLOGY
 from .corpus import Divisions, read_coordinates
 from .records import BodyStats, Corpus, Located, local_name, script_safe, shorten, squash, to_int, year_of
@@ -198,7 +199,7 @@ def _town(t: Body, naming: Naming | None) -> dict:
         "level": LEVEL_ZH.get(t.level, ""),
         "reports": t.reports,
         "years": sorted(set(t.years)),
-        "since": (t.years[0] if t.years else "") if t.reports else None,
+        "since": t.years[0] if t.years else "",
         "first": naming.year[1] if naming else None,
         "ev": clip_around(naming.sentence, naming.surface) if naming else None,
         "mark": (naming.surface or None) if naming else None,
@@ -208,6 +209,12 @@ def _town(t: Body, naming: Naming | None) -> dict:
 
 def _town_order(town: dict) -> tuple:
     return (town["first"] is None, _year_key(town["first"]), _year_key(town["since"]), town["name"])
+
+
+def _in_order(items: dict[str, dict], key) -> list[dict]:
+    """The values, by ``key`` of each, then by their IRI (the dict's key): no tie is left to the
+    order the store gave the rows in."""
+    return [v for _, v in sorted(items.items(), key=lambda kv: (key(kv[1]), kv[0]))]
 
 
 def map_payload(store: GraphStore | ox.Store, *, concepts: Sequence[str] = (), name: str | None = None) -> dict:
@@ -226,14 +233,15 @@ def map_payload(store: GraphStore | ox.Store, *, concepts: Sequence[str] = (), n
         located, naming, labels = side.result()
 
     counties: dict[str, dict] = {}
-    apart: list[dict] = []
+    towns_in: dict[str, dict[str, dict]] = {}
+    apart: dict[str, dict] = {}
     for t in bodies:
         town = _town(t, naming.get(t.iri))
         loc: Located | None = located.get(t.county) if t.county else None
         at = project(loc.lat, loc.lon) if loc else None
         if at is None:
             why = ("no-county" if not t.county else "no-coordinates" if loc is None else "outside-frame")
-            apart.append(dict(town, where=" › ".join(t.chain), why=why))
+            apart[t.iri] = dict(town, where=" › ".join(t.chain), why=why)
             continue
         county = counties.get(t.county)
         if county is None:
@@ -242,20 +250,19 @@ def map_payload(store: GraphStore | ox.Store, *, concepts: Sequence[str] = (), n
                 "city": divisions.name(t.city) if t.city else "",
                 "province": divisions.name(t.province) if t.province else "",
                 "x": at[0], "y": at[1], "approx": loc.approximate, "towns": []}
-        county["towns"].append(town)
-    for county in counties.values():
-        towns = county["towns"]
-        towns.sort(key=_town_order)
+        towns_in.setdefault(t.county, {})[t.iri] = town
+    for iri, county in counties.items():
+        towns = county["towns"] = _in_order(towns_in[iri], _town_order)
         county["reports"] = sum(town["reports"] for town in towns)
         county["r"] = radius(county["reports"])
         county["since"] = _first([town["since"] for town in towns if town["since"] is not None])
         county["first"] = _first([town["first"] for town in towns if town["first"] is not None])
-    ordered = sorted(counties.values(), key=lambda c: (c["first"] is None, _year_key(c["first"]), c["province"],
-                                                       c["city"], c["name"], c["code"]))
-    apart.sort(key=lambda town: (*_town_order(town), town["where"]))
+    ordered = _in_order(counties, lambda c: (c["first"] is None, _year_key(c["first"]), c["province"], c["city"],
+                                             c["name"], c["code"]))
     years = sorted({y for t in bodies for y in t.years})
     return {"concept": {"name": name or "", "labels": labels} if concepts else None,
-            "years": years, "counties": ordered, "apart": apart}
+            "years": years, "counties": ordered,
+            "apart": _in_order(apart, lambda town: (*_town_order(town), town["where"]))}
 
 
 # ---------------------------------------------------------------- the page
