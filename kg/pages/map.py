@@ -24,7 +24,7 @@ from __future__ import annotations
 import gc
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -175,13 +175,18 @@ class Body:
     province: str | None
 
 
-def _bodies(store: GraphStore) -> tuple[list[Body], Divisions]:
+def _uppers(store: GraphStore) -> list[tuple]:
+    """The divisions above bodies, as ``Divisions`` takes them (map_uppers)."""
+    return [(p, level and ONTOLOGY + level, label, lang, up)
+            for p, level, label, lang, up in store.rows(queries.text("map_uppers"))]
+
+
+def _bodies(store: GraphStore, uppers: Callable[[], list[tuple]]) -> tuple[list[Body], Divisions]:
     """Every body with its reports' years and where it sits, from two whole-graph queries that
-    decode each IRI about once (map_bodies, map_uppers)."""
+    decode each IRI about once (map_bodies, and map_uppers by ``uppers``)."""
     rows = list(store.rows(queries.text("map_bodies")))
     divisions = Divisions([(b, level and ONTOLOGY + level, label, None, up) for b, level, label, up, _, _ in rows]
-                          + [(p, level and ONTOLOGY + level, label, lang, up)
-                             for p, level, label, lang, up in store.rows(queries.text("map_uppers"))])
+                          + uppers())
     bodies: dict[str, Body] = {}
     for iri, _, _, _, n, years in rows:
         if iri in bodies:  # a body with several labels or levels has a row for each
@@ -189,7 +194,7 @@ def _bodies(store: GraphStore) -> tuple[list[Body], Divisions]:
         chain = divisions.chain(iri)
         county, city, province = divisions.where(iri, chain)
         bodies[iri] = Body(iri, divisions.name(iri), divisions.level(iri), to_int(n),
-                           sorted(year_of(y) for y in (years or "").split()),
+                           sorted(y if len(y) == 4 and y.isdigit() else year_of(y) for y in (years or "").split()),
                            [divisions.name(u) for u in reversed(chain)], county, city, province)
     return list(bodies.values()), divisions
 
@@ -200,7 +205,7 @@ def _town(t: Body, naming: Naming | None) -> dict:
         "name": t.name,
         "level": LEVEL_ZH.get(t.level, ""),
         "reports": t.reports,
-        "years": sorted(set(t.years)),
+        "years": list(dict.fromkeys(t.years)),  # sorted already
         "since": t.years[0] if t.years else "",
         "first": naming.year[1] if naming else None,
         "ev": clip_around(naming.sentence, naming.surface) if naming else None,
@@ -228,10 +233,11 @@ def map_payload(store: GraphStore | ox.Store, *, concepts: Sequence[str] = (), n
     if not isinstance(store, GraphStore):
         store = GraphStore(store)
     with ThreadPoolExecutor(1) as pool:  # Oxigraph lets go of the GIL while it evaluates
+        above = pool.submit(_uppers, store)
         side = pool.submit(lambda: (read_coordinates(as_source(store)),
                                     _naming(store, concepts) if concepts else {},
                                     _labels(store, concepts) if concepts else []))
-        bodies, divisions = _bodies(store)
+        bodies, divisions = _bodies(store, above.result)
         located, naming, labels = side.result()
 
     counties: dict[str, dict] = {}

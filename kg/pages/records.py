@@ -57,8 +57,10 @@ def pick_label(candidates: Iterable[tuple[str, str]]) -> str | None:
         lang = lang.lower()
         return (0 if lang == "zh" or lang.startswith("zh-") else 1 if lang == "" else 2, lang, label)
 
-    items = sorted(set(candidates), key=rank)
-    return items[0][0] if items else None
+    items = set(candidates)
+    if len(items) == 1:  # most divisions and concepts have one label: no sort
+        return next(iter(items))[0]
+    return min(items, key=rank)[0] if items else None
 
 
 
