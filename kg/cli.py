@@ -466,3 +466,8 @@ def publish(build: Path, endpoint: str, graph_iri: str | None, append: bool) -> 
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"{n} triples sent to {redact(endpoint)}", err=True)
+
+
+from .cli_map import map_command  # noqa: E402  (kg map: a module of its own, given our options)
+
+main.add_command(map_command(graph_option, vocab_option, _open))

@@ -124,11 +124,12 @@ class GraphStore:
             raise QueryError("SPARQL Update refused: pass --update to change the graph")
         return self._answer(text)
 
-    def rows(self, text: str) -> Iterator[tuple[str | None, ...]]:
+    def rows(self, text: str, bindings: dict[str, object] | None = None) -> Iterator[tuple[str | None, ...]]:
         """The rows of a SELECT, streamed, as tuples of plain strings in projection order
-        (None where unbound): for big results, without a dict per row."""
-        for solution in self._answer(text):
-            yield tuple(_plain(term) for term in solution)
+        (None where unbound): for big results, without a dict per row. ``bindings`` gives
+        variables their values (strings as plain literals), never pasted into the text."""
+        for solution in self._answer(text, bindings):
+            yield tuple([None if term is None else term.value for term in solution])
 
     def _answer(self, text: str, bindings: dict[str, object] | None = None):
         """Oxigraph's answer, the prefixes predeclared, values bound; a syntax error is a QueryError."""
@@ -275,6 +276,11 @@ class GraphStore:
             triples = self._answer(text, {"body": body})
             sub.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
         return sub
+
+    def concepts_named(self, name: str) -> list[ox.NamedNode]:
+        """Concepts labelled ``name`` (prefLabel or altLabel), else whose label contains it, as
+        ``towns`` matches them."""
+        return self._named(name, concepts=True)
 
     def _named(self, name: str, *, concepts: bool) -> list[ox.NamedNode]:
         """Concepts (or bodies) with a label equal to ``name`` — as Chinese or plain text — else containing it."""

@@ -168,6 +168,20 @@ def test_search_focuses_and_highlights(session, small_page):
     assert session.dialogs == [] and session.errors == []
 
 
+def test_search_folds_names_as_the_command_line_does(session, small_page):
+    session.open(small_page)
+    page = session.page
+    for typed, found in (("岔河鎮", "body/岔河镇"),  # traditional script
+                         ('"三所联动"', "mechanism/三所联动"),  # ASCII quotes
+                         ("三所 联动", "mechanism/三所联动"),  # a space inside
+                         ("「三所聯動」", "mechanism/三所联动"),  # corner quotes, traditional
+                         ("岔河镇（如东县）", "body/岔河镇")):  # full-width brackets around the county
+        page.fill("#fz-search", typed)
+        assert page.evaluate("fzNetwork.getSelectedNodes()") == [ID + found], typed
+    assert page.evaluate("fzFold('  ＡＢＣ《三所聯動》')") == "abc三所联动"
+    assert session.errors == []
+
+
 def test_class_and_year_filters_hide_nodes(session, small_page):
     session.open(small_page)
     page = session.page

@@ -321,3 +321,10 @@ def test_store_and_select_give_the_same_page(small_html):
     store = ox.Store()
     store.load(H.small_graph().serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     assert viz.network_html(store) == small_html
+
+
+def test_search_keys_are_folded_like_the_command_line(small_data):
+    # labels and other labels as textnorm.key folds them; the page folds typed text with these tables
+    assert small_data["info"][ID + "body/岔河镇"]["s"] == ["岔河镇", "岔河镇如东县"]
+    assert small_data["fold"]["t2s"]["鎮"] == "镇" and small_data["fold"]["t2s"]["聯"] == "联"
+    assert all(ch in small_data["fold"]["drop"] for ch in '"“”「」()《》、·-')

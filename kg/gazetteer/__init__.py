@@ -256,6 +256,16 @@ class Gazetteer:
         return lines
 
 
+def region_points(path: str | Path | None = None) -> list[tuple[str, str, str, float, float]]:
+    """(code, parent code, level, lat, lon) of every province, city and county-level unit with
+    coordinates, read from the divisions table alone (no index built): for drawing maps."""
+    out = []
+    for code, parent, level, _name, _short, lon, lat, _coord in _rows(Path(path or DATA) / "divisions.tsv"):
+        if lon and lat:
+            out.append((code, parent, level, float(lat), float(lon)))
+    return out
+
+
 @cache
 def _load(path: Path) -> Gazetteer:
     """Read the three tables with the collector paused (it would walk the 100k new

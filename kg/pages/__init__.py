@@ -4,7 +4,8 @@ One gathering pass over the graph (``corpus.gather``, with the per-mention
 pass in ``fold``) serves all four; towns.csv and the GraphML edges are
 streamed to disk as the pass goes. Imports run one way: this module ->
 ``summary``, ``network`` -> ``corpus`` -> ``fold`` -> ``exports``,
-``records``, ``source``.
+``records``, ``source``; ``summary`` -> ``map`` (its static map), which
+``kg map`` also uses alone, with two queries of its own.
 """
 
 from __future__ import annotations

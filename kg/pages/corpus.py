@@ -20,8 +20,8 @@ from ..kinds import COUNTY_LEVELS, KINDS, LEVEL, LEVELS
 from ..vocab import KIND_OF_CLASS, KIND_OF_LINK, ONTOLOGY
 from .exports import CSV_HEADER
 from .fold import fetch, fold
-from .records import (BodyStats, ConceptStats, Corpus, ReportInfo, local_name, pick_label, squash, to_int,
-                      year_of)
+from .records import (BodyStats, ConceptStats, Corpus, Located, ReportInfo, local_name, pick_label, squash,
+                      to_int, year_of)
 from .source import Source, as_source
 
 BATCH_REPORTS = 300  # reports per batch of the per-mention pass
@@ -42,13 +42,14 @@ def gather(graph: Any, *, max_cards: int = 0, max_bodies: int = 0,
     """
     src = as_source(graph)
     first = list(src.map(lambda job: job(), [
-        lambda: _reports(src),
-        lambda: list(src.rows(queries.text("pages_places"), ("place", "type", "label", "lang", "upper"))),
+        lambda: read_reports(src),
+        lambda: read_places(src),
         lambda: _concepts(src),
         lambda: list(src.rows(queries.text("pages_degree"), ("body", "n"))),
+        lambda: read_coordinates(src),
     ]))
-    reports, places, concepts, degrees = first
-    bodies = _bodies(places, reports)
+    reports, places, concepts, degrees, located = first
+    bodies = bodies_of(places, reports)
     for body, n in degrees:
         if body in bodies:
             bodies[body].degree = to_int(n)
@@ -81,10 +82,11 @@ def gather(graph: Any, *, max_cards: int = 0, max_bodies: int = 0,
                   concepts={c.iri: c for c in order},
                   linked={c.iri: c for c in concepts.values() if c.link_bodies},
                   years=sorted({r.year for r in reports.values() if r.year}),
-                  n_mentions=total, shown=shown)
+                  n_mentions=total, shown=shown, located=located)
 
 
-def _reports(src: Source) -> dict[str, ReportInfo]:
+def read_reports(src: Source) -> dict[str, ReportInfo]:
+    """Every report with its body, source, title, year and issue date."""
     reports: dict[str, ReportInfo] = {}
     columns = ("report", "body", "source", "title", "year", "issued")
     for iri, body, source, title, year, issued in src.rows(queries.text("pages_reports"), columns):
@@ -99,35 +101,105 @@ def _reports(src: Source) -> dict[str, ReportInfo]:
     return reports
 
 
-def _bodies(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[str, BodyStats]:
-    types: dict[str, set[str]] = defaultdict(set)
-    labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    uppers: dict[str, set[str]] = defaultdict(set)
-    for place, typ, label, lang, upper in places:
-        if typ and typ.startswith(ONTOLOGY):
-            types[place].add(typ[len(ONTOLOGY):])
-        if label:
-            labels[place].add((squash(label), lang or ""))
-        if upper:
-            uppers[place].add(upper)
+def read_places(src: Source) -> list[tuple]:
+    """Every division's (place, type, label, lang, upper) rows, for ``bodies_of``."""
+    return list(src.rows(queries.text("pages_places"), ("place", "type", "label", "lang", "upper")))
 
-    def level(iri: str) -> str:
-        return next((t for t in _LEVEL_CLASSES if t in types.get(iri, ())), "")
 
-    def name(iri: str) -> str:
-        return pick_label(labels.get(iri, ())) or local_name(iri)
+def read_coordinates(src: Source) -> dict[str, Located]:
+    """The divisions with coordinates (county-level units, cities, provinces), by IRI."""
+    out: dict[str, Located] = {}
+    for place, lat, lon, approx, code in src.rows(queries.text("pages_coordinates"),
+                                                 ("place", "lat", "long", "approx", "code")):
+        try:
+            here = Located(float(lat), float(lon), approx == "true", code or "")
+        except (TypeError, ValueError):
+            continue
+        if place not in out or here < out[place]:  # several values: keep the least
+            out[place] = here
+    return out
 
-    def walk_up(start: str) -> list[str]:
+
+class Divisions:
+    """The division nodes of the graph: each one's level, name and the division it is part of,
+    from rows (place, type, label, lang, upper), and where a body sits (its chain, county-level
+    unit, city and province). Lookups are memoised: thousands of bodies share each county."""
+
+    def __init__(self, places: Iterable[tuple]) -> None:
+        types: dict[str, set[str]] = defaultdict(set)
+        self._labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        uppers: dict[str, set[str]] = defaultdict(set)
+        for place, typ, label, lang, upper in places:
+            if typ and typ.startswith(ONTOLOGY):
+                types[place].add(typ[len(ONTOLOGY):])
+            if label:
+                self._labels[place].add((squash(label), lang or ""))
+            if upper:
+                uppers[place].add(upper)
+        self._types = types
+        self.up = {place: min(ups) for place, ups in uppers.items()}  # the least division above
+        self._level: dict[str, str] = {}
+        self._name: dict[str, str] = {}
+
+    def level(self, iri: str) -> str:
+        """The most specific level class (local name) of a division, '' if none."""
+        held = self._level.get(iri)
+        if held is None:
+            held = self._level[iri] = next((t for t in _LEVEL_CLASSES if t in self._types.get(iri, ())), "")
+        return held
+
+    def name(self, iri: str) -> str:
+        """Its label (a Chinese one first), else the tail of its IRI."""
+        held = self._name.get(iri)
+        if held is None:
+            held = self._name[iri] = pick_label(self._labels.get(iri, ())) or local_name(iri)
+        return held
+
+    def upper_label(self, iri: str) -> str:
+        """The least label of the division directly above (the network's label), '' if none."""
+        up = self.up.get(iri)
+        if not up:
+            return ""
+        return min((label for label, _ in self._labels.get(up, ())), default="") or local_name(up)
+
+    def chain(self, start: str) -> list[str]:
         """The divisions above ``start``, nearest first (partOf cycles stop the walk)."""
         seen, out, here = {start}, [], start
         while True:
-            up = sorted(uppers.get(here, ()))
-            if not up or up[0] in seen:
+            up = self.up.get(here)
+            if up is None or up in seen:
                 return out
-            here = up[0]
+            here = up
             seen.add(here)
             out.append(here)
 
+    def where(self, iri: str, chain: list[str]) -> tuple[str | None, str | None, str | None]:
+        """The county-level unit, city and province of a division whose chain is ``chain``.
+
+        The county-level unit is the division itself, else the nearest County/District
+        above, else a City it sits directly under (a county-level city, or a city without
+        counties)."""
+        level = self.level(iri)
+        levels = [(u, self.level(u)) for u in chain]
+        county = iri if level in _COUNTY_CLASSES else None
+        for i, (u, up_level) in enumerate(levels):
+            if county:
+                break
+            if up_level in _COUNTY_CLASSES:
+                county = u
+            elif up_level in ("City", "Province"):
+                if up_level == "City" and i == 0 and level not in ("City", "Province"):
+                    county = u
+                break
+        levels.insert(0, (iri, level))
+        province = next((u for u, lv in levels if lv == "Province"), None)
+        city = next((u for u, lv in levels if lv == "City" and u != county), None)
+        return county, city, province
+
+
+def bodies_of(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[str, BodyStats]:
+    """The bodies that issued ``reports``, with their level, chain, county, city and province."""
+    divisions = Divisions(places)
     bodies: dict[str, BodyStats] = {}
     for rep in reports.values():
         if rep.body:
@@ -135,27 +207,13 @@ def _bodies(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[str
             if t is None:
                 t = bodies[rep.body] = BodyStats(rep.body)
             t.reports.append(rep)
+    name = divisions.name
     for t in bodies.values():
-        t.name, t.level = name(t.iri), level(t.iri)
-        up = sorted(uppers.get(t.iri, ()))
-        if up:  # the network's label: the least label of the least division above
-            t.upper = min((label for label, _ in labels.get(up[0], ())), default="") or local_name(up[0])
-        chain = walk_up(t.iri)
+        t.name, t.level = name(t.iri), divisions.level(t.iri)
+        t.upper = divisions.upper_label(t.iri)
+        chain = divisions.chain(t.iri)
         t.chain = [name(u) for u in reversed(chain)]
-        # the county-level unit: the body itself, else the nearest County/District above,
-        # else a City the body sits directly under (a county-level city, or a city without counties)
-        county = t.iri if t.level in _COUNTY_CLASSES else None
-        for u in chain:
-            if county:
-                break
-            if level(u) in _COUNTY_CLASSES:
-                county = u
-            elif level(u) in ("City", "Province"):
-                if level(u) == "City" and u == chain[0] and t.level not in ("City", "Province"):
-                    county = u
-                break
-        province = next((u for u in [t.iri, *chain] if level(u) == "Province"), None)
-        city = next((u for u in [t.iri, *chain] if level(u) == "City" and u != county), None)
+        county, city, province = divisions.where(t.iri, chain)
         if county:
             t.county, t.county_iri = name(county), county
         if city:

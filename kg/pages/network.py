@@ -32,7 +32,9 @@ from pyvis.network import Network
 
 from ..kinds import BODY_COLOUR, BODY_SHAPE, KINDS, LEVELS as LEVEL_ROWS
 from .corpus import gather
+from .namekeys import fold_tables, search_keys
 from .records import BodyStats, ConceptStats, Corpus, local_name, marked_term, shorten, squash
+from .records import script_safe as _script_safe  # the one definition, shared with the map page
 from .source import Select
 
 FONT_STACK = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -81,16 +83,6 @@ def _darker(hex_colour: str, factor: float = 0.72) -> str:
 def concept_size(bodies: int) -> float:
     """Node size of a concept linked to ``bodies`` distinct bodies (strictly increasing)."""
     return round(8.0 + 7.0 * math.log2(1 + max(bodies, 0)), 2)
-
-
-def _script_safe(text: str) -> str:
-    """JSON text made inert inside an HTML ``<script>`` element: ``<``, ``>``, ``&`` and
-    U+2028/U+2029 as ``\\uXXXX`` escapes (they only occur inside JSON strings, so the text
-    parses back to the same value; no ``</script>``, ``<!--`` or tag can appear)."""
-    return _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)  # one pass: pages are big
-
-
-_UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029]")
 
 
 @lru_cache(maxsize=1)
@@ -330,7 +322,7 @@ def network_context(data: Corpus, *, max_nodes: int = 1500, title: str = "fazhi-
                      font={"face": FONT_STACK, "size": 15, "color": "#1f2933",
                            "strokeWidth": 3, "strokeColor": "#ffffff", "bold": {"color": "#1f2933"}})
         info[t.iri] = {"c": "body", "y": sorted({r.year for r in t.reports if r.year}),
-                       "s": [t.name, t.display], "w": t.linked}
+                       "s": search_keys([t.name, t.display]), "w": t.linked}
 
     for c in kept_concepts:
         cls = CLASS_BY_KEY[c.kind]
@@ -339,7 +331,7 @@ def network_context(data: Corpus, *, max_nodes: int = 1500, title: str = "fazhi-
                      title=_concept_title(c),
                      font={"face": FONT_STACK, "size": 14, "color": "#1f2933",
                            "strokeWidth": 3, "strokeColor": "#ffffff"})
-        info[c.iri] = {"c": c.kind, "y": sorted(c.years), "s": [c.label, *c.alts], "w": c.link_bodies}
+        info[c.iri] = {"c": c.kind, "y": sorted(c.years), "s": search_keys([c.label, *c.alts]), "w": c.link_bodies}
 
     link_order = [link["key"] for link in LINKS]
     years_of_edges: list[list[str]] = []
@@ -368,6 +360,7 @@ def network_context(data: Corpus, *, max_nodes: int = 1500, title: str = "fazhi-
         "info": info,
         "edgeYears": years_of_edges,
         "years": all_years,
+        "fold": fold_tables(k for meta in info.values() for k in meta["s"]),
         "options": _options(n_nodes, n_edges),
         "dim": {"node": {"background": "#e4e7eb", "border": "#d2d6dc"},
                 "font": "#b8bec6", "edge": "rgba(200,205,212,0.25)"},

@@ -57,9 +57,21 @@ def pick_label(candidates: Iterable[tuple[str, str]]) -> str | None:
         lang = lang.lower()
         return (0 if lang == "zh" or lang.startswith("zh-") else 1 if lang == "" else 2, lang, label)
 
-    items = sorted(set(candidates), key=rank)
-    return items[0][0] if items else None
+    items = set(candidates)
+    if len(items) == 1:  # most divisions and concepts have one label: no sort
+        return next(iter(items))[0]
+    return min(items, key=rank)[0] if items else None
 
+
+
+def script_safe(text: str) -> str:
+    """JSON text made inert inside an HTML ``<script>`` element: ``<``, ``>``, ``&`` and
+    U+2028/U+2029 as ``\\uXXXX`` escapes (they only occur inside JSON strings, so the text
+    parses back to the same value; no ``</script>``, ``<!--`` or tag can appear)."""
+    return _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)  # one pass: pages are big
+
+
+_UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029]")
 
 
 def marked_term(sentence: str, terms: Sequence[str]) -> str:
@@ -165,6 +177,16 @@ class ConceptStats:
         return self._terms
 
 
+@dataclass(frozen=True, order=True, slots=True)
+class Located:
+    """Where a division lies (WGS84), and its code."""
+
+    lat: float
+    lon: float
+    approximate: bool  # the coordinates are the unit above's
+    code: str = ""
+
+
 @dataclass
 class Corpus:
     reports: dict[str, ReportInfo]  # by IRI
@@ -174,4 +196,5 @@ class Corpus:
     years: list[str]  # report years, sorted
     n_mentions: int = 0
     shown: list[BodyStats] = field(default_factory=list)  # bodies with a card, in page order
+    located: dict[str, Located] = field(default_factory=dict)  # divisions with coordinates, by IRI
 

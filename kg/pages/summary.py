@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 
 from ..kinds import BODY_COLOUR, KINDS as KIND_ROWS, LEVELS
 from .corpus import gather
+from .map import summary_map
 from .records import ConceptStats, Corpus, shorten, squash
 from .source import Select
 
@@ -214,4 +215,5 @@ def summary_context(data: Corpus, *, title: str = "法治政府建设报告概�
         cards=cards,
         top_bars=TOP_BARS,
         matrix_columns=MATRIX_COLUMNS,
+        map=summary_map(data),
     )

@@ -1,7 +1,7 @@
 """The bundled SPARQL texts, one ``.rq`` file per question.
 
 The lists of kinds and levels in them are written ``@LINKS@``,
-``@LINK_LIST@``, ``@KIND_CLASSES@`` and ``@LEVEL_CLASSES@`` and filled in from ``kg.kinds``,
+``@LINK_LIST@``, ``@KIND_CLASSES@``, ``@LEVEL_CLASSES@`` and ``@LEVEL_NAMES@`` and filled in from ``kg.kinds``,
 so a new kind needs no query edited. Other ``@NAME@`` markers are filled in
 by the caller (lists of IRIs); values a user types are never pasted in:
 they are bound as variables.
@@ -19,6 +19,9 @@ MARKERS = {
     "@LINK_LIST@": ", ".join(f"fz:{k.link}" for k in KINDS),
     "@KIND_CLASSES@": " ".join(f"fz:{k.cls}" for k in KINDS),
     "@LEVEL_CLASSES@": " ".join(f"fz:{level.cls}" for level in LEVELS),
+    # each level class with its local name as a short literal, to project instead of the class:
+    # a literal that short is stored inline, an IRI has to be looked up to be decoded
+    "@LEVEL_NAMES@": " ".join(f'(fz:{level.cls} "{level.cls}")' for level in LEVELS),
 }
 
 
