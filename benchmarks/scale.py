@@ -1,17 +1,26 @@
 #!/usr/bin/env python3
-"""Build synthetic corpora of growing size and measure the build and the queries.
+"""Measure the build against its yardsticks, and the queries, at growing sizes in one run.
 
-Usage: python benchmarks/scale.py [--sizes 1000 10000 50000] [--work /tmp/fzkg-scale] [--jobs N]
+Usage: python benchmarks/scale.py [--sizes 10000 50000] [--work /tmp/fzkg-scale] [--jobs N]
 
 For each size: generates the corpus with benchmarks/synth.py (kept between
-runs), runs `kg build` in a subprocess, and prints one table row: build
-seconds, MB/s, peak RSS of the whole process tree, triples, store size, the
-median latency of "which towns use X" (the whole `kg towns` command, process
-start included, and the query alone, for a popular and a rare X) and of a
-GROUP BY "towns per mechanism", next to `jieba.lcut` throughput on the same text measured in
-the same run (one core, the baseline the issue compares with). Then two
-re-runs on the same folder: with nothing changed, and with 1% more reports
-(a separate synthetic batch, kept beside the corpus).
+runs) and prints, as a table with one column per size:
+
+- ``jieba.lcut`` over the corpus text on one core (timed on the first
+  --jieba-mb MB, scaled to the whole: its speed does not depend on size);
+- Oxigraph's own ``bulk_load`` of the build's graph.nt into an empty store;
+- a cold ``kg build`` (all cores), its ratios to both, and its peak RSS
+  (the whole process tree, sampled from /proc);
+- re-runs on the same folder: nothing changed; a vocabulary edit that adds
+  one concept (--vocab); one that adds an altLabel to a bundled concept; and
+  1% more reports -- each with the reports it extracted again and its ratio
+  to the cold build;
+- "which towns use X": the whole ``kg towns`` command (process start
+  included) and the query alone for a popular and a rare X, and a GROUP BY.
+
+The two edits name phrases the synthetic reports hold (they are made from
+examples/reports): 社区调解工作室, a concept the vocabulary lacks, and
+贵和工作室, a named mediation studio, as an altLabel of 个人调解工作室.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -70,10 +80,12 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run_build(corpus: Path | list[Path], out: Path, jobs: int | None) -> tuple[float, int, str]:
+def run_build(corpus: Path | list[Path], out: Path, jobs: int | None, vocab: list[Path] = ()) -> tuple[float, int, str]:
     """(seconds, peak RSS bytes of the tree, the build's summary line)."""
     inputs = [str(c) for c in (corpus if isinstance(corpus, list) else [corpus])]
     cmd = [sys.executable, "-c", "from kg.cli import main; main()", "build", *inputs, "--out", str(out)]
+    for path in vocab:
+        cmd += ["--vocab", str(path)]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     start = time.perf_counter()
@@ -98,6 +110,15 @@ def run_build(corpus: Path | list[Path], out: Path, jobs: int | None) -> tuple[f
     return seconds, peak, err.strip().splitlines()[-1] if err.strip() else ""
 
 
+EDITS = {  # name -> a SKOS file's body, each edit on top of the ones before
+    "concept added": '<https://w3id.org/fzkg/id/concept/社区调解工作室> a skos:Concept , fz:Institution ;'
+                     ' skos:prefLabel "社区调解工作室"@zh .',
+    "altLabel added": '<https://w3id.org/fzkg/id/concept/个人调解工作室> skos:altLabel "贵和工作室"@zh .',
+}
+PREFIXES = ("@prefix fz: <https://w3id.org/fzkg/ontology#> .\n"
+            "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n")
+
+
 def median_ms(fn, runs: int = 5) -> float:
     times = []
     for _ in range(runs):
@@ -107,74 +128,113 @@ def median_ms(fn, runs: int = 5) -> float:
     return statistics.median(times)
 
 
-def jieba_mb_per_s(corpus: Path, limit_bytes: int = 30_000_000) -> float:
-    """jieba.lcut over (up to ``limit_bytes`` of) the same reports, on one core."""
+def jieba_seconds(corpus: Path, sample_bytes: int) -> tuple[float, float]:
+    """(seconds jieba.lcut takes over the whole corpus on one core, MB it was timed on)."""
     import jieba
 
     jieba.setLogLevel(60)
     tok = jieba.Tokenizer()
     tok.initialize()
-    texts, size = [], 0
+    texts, size, total = [], 0, 0
     for path in sorted(corpus.rglob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        texts.append(text)
-        size += len(text.encode("utf-8"))
-        if size >= limit_bytes:
-            break
+        n = path.stat().st_size
+        total += n
+        if size < sample_bytes:
+            texts.append(path.read_text(encoding="utf-8"))
+            size += n
     start = time.perf_counter()
     for text in texts:
         tok.lcut(text)
-    return size / 1e6 / (time.perf_counter() - start)
+    return (time.perf_counter() - start) * total / size, size / 1e6
+
+
+def bulk_load_seconds(graph_nt: Path, work: Path) -> float:
+    """Oxigraph's own bulk load of a build's triples into an empty store."""
+    import pyoxigraph as ox
+
+    target = work / "bulk-load"
+    shutil.rmtree(target, ignore_errors=True)
+    start = time.perf_counter()
+    store = ox.Store(str(target))
+    store.bulk_load(path=str(graph_nt), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    seconds = time.perf_counter() - start
+    del store
+    shutil.rmtree(target, ignore_errors=True)
+    return seconds
+
+
+def _extracted(line: str) -> str:
+    """How many reports a re-run loaded again, from its summary line."""
+    m = re.search(r"store updated, (\d+) reports loaded", line)
+    return m.group(1) if m else "all"
 
 
 def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
-    ap.add_argument("--work", type=Path, default=Path("/tmp/fzkg-scale"))
-    ap.add_argument("--jobs", type=int, default=None)
-    args = ap.parse_args(argv)
+def measure(n: int, args, synth) -> dict[str, str]:
     from kg.query import GraphStore
 
+    corpus = args.work / f"corpus-{n}"
+    if not (corpus / "manifest.tsv").is_file():
+        synth.generate(n, corpus)
+    mb = sum(p.stat().st_size for p in corpus.rglob("*.txt")) / 1e6
+    out = args.work / f"build-{n}"
+    shutil.rmtree(out, ignore_errors=True)  # a cold build, as a new user's first one
+    cold, peak, line = run_build(corpus, out, args.jobs)
+    print(f"  {n}: {line}", file=sys.stderr, flush=True)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    jieba_s, sample_mb = jieba_seconds(corpus, args.jieba_mb << 20)
+    load_s = bulk_load_seconds((out / "graph.nt").resolve(), args.work)
+    row = {"MB of text": f"{mb:.0f}", "jieba.lcut, one core (s)": f"{jieba_s:.1f} (timed on {sample_mb:.0f} MB)",
+           "Oxigraph bulk_load of graph.nt (s)": f"{load_s:.1f}", "cold kg build (s)": f"{cold:.1f}",
+           "cold build / jieba (x faster)": f"{jieba_s / cold:.2f}", "cold build / bulk load": f"{cold / load_s:.2f}",
+           "peak RSS, cold (MB)": f"{peak / 1e6:.0f}", "triples": str(manifest["triples"]),
+           "store (MB)": f"{dir_bytes(out / 'store') / 1e6:.0f}"}
+    towns_cmd = [sys.executable, "-c", "from kg.cli import main; main()", "towns", POPULAR, "--graph", str(out)]
+    row["kg towns X, whole command (ms)"] = f"{median_ms(lambda: subprocess.run(towns_cmd, capture_output=True, check=True)):.0f}"
+    store = GraphStore.open(out)
+    rare = store.query(RARE).rows[0][0]
+    for label, x in (("popular", POPULAR), ("rare", rare)):
+        towns = len(store.towns(x).rows)
+        row[f"towns query, {label} X (ms)"] = f"{median_ms(lambda: store.towns(x)):.1f} ({towns} towns)"
+    row["GROUP BY towns per mechanism (ms)"] = f"{median_ms(lambda: store.query(TOWNS_PER_MECHANISM)):.0f}"
+    del store
+    seconds, _, _ = run_build(corpus, out, args.jobs)
+    row["re-run, nothing changed (s)"] = f"{seconds:.1f} ({seconds / cold:.2f} of cold)"
+    vocab: list[Path] = []
+    for name, body in EDITS.items():
+        path = args.work / f"edit-{len(vocab)}.ttl"
+        path.write_text(PREFIXES + body + "\n", encoding="utf-8")
+        vocab.append(path)
+        seconds, rss, line = run_build(corpus, out, args.jobs, vocab)
+        row[f"vocabulary edit, {name} (s)"] = (f"{seconds:.1f} ({seconds / cold:.2f} of cold;"
+                                                f" {_extracted(line)} reports extracted again)")
+        row[f"peak RSS, {name} (MB)"] = f"{rss / 1e6:.0f}"
+    extra = args.work / f"extra-{n}"
+    if not (extra / "manifest.tsv").is_file():
+        synth.generate(max(1, n // 100), extra, seed=n + 1)
+    seconds, _, line = run_build([corpus, extra], out, args.jobs, vocab)
+    row["re-run, 1% more reports (s)"] = f"{seconds:.1f} ({seconds / cold:.2f} of cold)"
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 50000])
+    ap.add_argument("--work", type=Path, default=Path("/tmp/fzkg-scale"))
+    ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--jieba-mb", type=int, default=40, help="MB of text jieba is timed on")
+    args = ap.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
     synth = _synth()
-    header = ("reports", "MB", "build s", "MB/s", "jieba MB/s", "x jieba", "peak RSS MB", "triples", "store MB",
-              "towns X cmd ms", "towns X query ms (towns)", "rare X query ms (towns)", "GROUP BY ms",
-              "re-run s: unchanged", "re-run s: +1% reports")
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    for n in args.sizes:
-        corpus = args.work / f"corpus-{n}"
-        if not (corpus / "manifest.tsv").is_file():
-            synth.generate(n, corpus)
-        mb = sum(p.stat().st_size for p in corpus.rglob("*.txt")) / 1e6
-        out = args.work / f"build-{n}"
-        shutil.rmtree(out, ignore_errors=True)  # a cold build, as a new user's first one
-        seconds, peak, line = run_build(corpus, out, args.jobs)
-        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        jieba_speed = jieba_mb_per_s(corpus)
-        towns_cmd = [sys.executable, "-c", "from kg.cli import main; main()", "towns", POPULAR, "--graph", str(out)]
-        cmd_ms = median_ms(lambda: subprocess.run(towns_cmd, capture_output=True, check=True))
-        store = GraphStore.open(out)
-        rare = store.query(RARE).rows[0][0]
-        popular_ms = median_ms(lambda: store.towns(POPULAR))
-        rare_ms = median_ms(lambda: store.towns(rare))
-        group_ms = median_ms(lambda: store.query(TOWNS_PER_MECHANISM))
-        n_popular, n_rare = len(store.towns(POPULAR).rows), len(store.towns(rare).rows)
-        del store
-        unchanged, _, _ = run_build(corpus, out, args.jobs)
-        extra = args.work / f"extra-{n}"
-        if not (extra / "manifest.tsv").is_file():
-            synth.generate(max(1, n // 100), extra, seed=n + 1)
-        grown, _, _ = run_build([corpus, extra], out, args.jobs)
-        row = (n, f"{mb:.0f}", f"{seconds:.1f}", f"{mb / seconds:.2f}", f"{jieba_speed:.2f}",
-               f"{mb / seconds / jieba_speed:.1f}", f"{peak / 1e6:.0f}", manifest["triples"],
-               f"{dir_bytes(out / 'store') / 1e6:.0f}", f"{cmd_ms:.0f}", f"{popular_ms:.1f} ({n_popular})",
-               f"{rare_ms:.1f} ({n_rare})", f"{group_ms:.0f}", f"{unchanged:.1f}", f"{grown:.1f}")
-        print("| " + " | ".join(map(str, row)) + " |", flush=True)
-        print(f"  ({line})", file=sys.stderr)
+    rows = {n: measure(n, args, synth) for n in args.sizes}
+    print(f"| {os.cpu_count()} cores | " + " | ".join(f"{n:,} reports" for n in args.sizes) + " |")
+    print("|---|" + "---|" * len(args.sizes))
+    for metric in rows[args.sizes[0]]:
+        print(f"| {metric} | " + " | ".join(rows[n][metric] for n in args.sizes) + " |")
     return 0
 
 
