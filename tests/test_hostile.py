@@ -118,8 +118,13 @@ def test_a_docx_that_unpacks_past_the_limit_is_refused_unpacked(tmp_path):
     assert reason.startswith("unpacks to ") and reason.endswith("> limit 2 MB (--max-unpacked)")
 
 
-def test_a_pdf_with_too_many_pages_is_refused_before_they_are_read(tmp_path):
+def test_a_pdf_with_too_many_pages_is_refused_before_they_are_read(tmp_path, monkeypatch):
+    import pdfplumber.page
     from reportlab.pdfgen import canvas
+
+    made = []  # pages parsed: none should be, refused or closed
+    init = pdfplumber.page.Page.__init__
+    monkeypatch.setattr(pdfplumber.page.Page, "__init__", lambda self, *a, **k: made.append(1) or init(self, *a, **k))
 
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf)
@@ -129,8 +134,9 @@ def test_a_pdf_with_too_many_pages_is_refused_before_they_are_read(tmp_path):
     pdf.save()
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "long.pdf").write_bytes(buf.getvalue())
-    build([tmp_path / "in"], tmp_path / "out", pages=False, limits=ReadLimits(max_pages=3))
+    build([tmp_path / "in"], tmp_path / "out", pages=False, limits=ReadLimits(max_pages=3), jobs=1)
     assert manifest(tmp_path / "out")["long.pdf"]["reason"] == "too many pages: 5 > limit 3 (--max-pages)"
+    assert made == []
 
 
 def test_a_text_too_long_is_refused_with_its_flag(tmp_path):

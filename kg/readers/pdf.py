@@ -3,6 +3,7 @@ again and spaces between CJK characters removed."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 import io
 import re
 import statistics
@@ -27,6 +28,20 @@ _PAGE_NUMBER = re.compile(
 )
 
 
+@contextmanager
+def _opened(pdfplumber, data: bytes):
+    """pdfplumber's document, closed without parsing its pages if none was read: its own close()
+    walks them all, which for a PDF refused for its page count is the very cost refused."""
+    pdf = pdfplumber.open(io.BytesIO(data))
+    try:
+        yield pdf
+    finally:
+        if hasattr(pdf, "_pages"):
+            pdf.close()
+        else:
+            pdf.flush_cache()
+
+
 @reader("pdf", ".pdf")
 def read_pdf(data: bytes, limits: ReadLimits) -> tuple[str, str]:
     try:
@@ -38,7 +53,7 @@ def read_pdf(data: bytes, limits: ReadLimits) -> tuple[str, str]:
     pages: list[list[str]] = []
     chars = 0
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
+        with _opened(pdfplumber, data) as pdf:
             count = _page_count(pdf)
             if count > limits.max_pages:
                 raise Unreadable(f"too many pages: {count} > limit {limits.max_pages} (--max-pages)")
