@@ -41,6 +41,11 @@ ISSUERS = [
     ("长沙市天心区坡子街街道办事处2022年法治政府建设年度报告\n发布时间 : 2023-01-29 来源:天心区坡子街街道\n"
      "2022年，坡子街街道深入贯彻习近平新时代中国特色社会主义思想。",
      "坡子街街道", "subdistrict", "天心区", None, 2022, "2023-01-29"),
+    # a zone run together with a sub-district, which it names in brackets: the district is not the body
+    ("2023年以来，经济技术开发区（城东街道）坚持以习近平法治思想为指导，全区法治政府建设稳步推进。现报告如下：",
+     "城东街道", "subdistrict", None, None, 2023, None),
+    ("高新区(龙泉镇)2024年度法治政府建设工作报告\n2024年，高新区坚持依法行政，全区各项工作有序开展。",
+     "龙泉镇", "township", None, None, 2024, None),
 ]
 
 

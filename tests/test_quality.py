@@ -40,7 +40,7 @@ def test_dev_reports_score(shared, tmp_path):
     got = {"micro": s["micro"]["f1"], **{k: s["per_kind"][k]["f1"] for k in floors if k != "micro"}}
     assert all(got[k] >= floor - MARGIN for k, floor in floors.items()), (got, floors)
     assert s["town_query"]["p"] >= 0.873 - MARGIN and s["town_query"]["r"] >= 0.932 - MARGIN, s["town_query"]
-    assert s["issuer_name_acc"] >= 0.965 - MARGIN and s["issuer_level_acc"] >= 0.988 - MARGIN, s
+    assert s["issuer_name_acc"] >= 0.976 - MARGIN and s["issuer_level_acc"] >= 1.0 - MARGIN, s
     assert s["county_acc"] >= 1.0 - MARGIN and s["year_acc"] >= 0.99, s
 
 

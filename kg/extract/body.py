@@ -127,7 +127,7 @@ class BodyFinder:
                                  P.OFFICE_TAIL.finditer(folded, max(WEAK_CHARS, len(folded) - SIGNATURE_CHARS))):
             add(w.office, self._checked_chain_ending_at(folded, m.start()), "office", checked=True)
         for m in _subject_matches(header):
-            chain = parse_chain(header[m.end(): m.end() + 30])
+            chain = _chain_named_at(header[m.end(): m.end() + 30])
             if chain and chain[-1].level in TOWN_LEVELS + COUNTY_LEVELS:
                 add(w.subject, chain, "subject")
         for m in P.REPORT_HEAD.finditer(header):
@@ -136,6 +136,12 @@ class BodyFinder:
             for m in P.DIVISION_END.finditer(header, 0, WEAK_CHARS):  # any name in running text, weakly
                 add(w.weak, self._checked_chain_ending_at(folded, m.end()), "weak", checked=True)
 
+        # a zone run with a division it names in brackets (开发区(黄梅街道)) is that division
+        # wherever the report names the zone alone (2023年，开发区坚持…)
+        zones = ({m.group(1): m.group(2) for m in P.ZONE_WITH_DIVISION.finditer(header)}
+                 if P.ZONE_HINT.search(header) else {})
+        if zones:
+            chains = [(weight, _as_division(chain, zones), source) for weight, chain, source in chains]
         self_level = Counter(LEVEL_WORD[m.group(1)] for m in P.SELF_REFERENCE.finditer(folded))
         own_level = self_level.most_common(1)[0][0] if self_level else None
         if own_level in COUNTY_LEVELS:  # 我区 … 荔湾区委、区政府: the organs are its own
@@ -294,7 +300,22 @@ def _chain_at_line_start(line: str) -> tuple[Division, ...]:
     (广州市海珠区人民政府南华西街道办事处关于…)."""
     line = P.NON_CJK_HEAD.sub("", line)
     line = P.PARTY_HEAD.sub("", line)
-    return parse_chain(P.GOVERNMENT_BETWEEN.sub("", line[:48])[:40])
+    return _chain_named_at(P.GOVERNMENT_BETWEEN.sub("", line[:48])[:40])
+
+
+def _as_division(chain: tuple[Division, ...], zones: dict[str, str]) -> tuple[Division, ...]:
+    """A chain ending in a zone the report runs with a division, as that division's."""
+    for zone, division in zones.items():
+        if zone.endswith(chain[-1].name):
+            return parse_chain(division) or chain
+    return chain
+
+
+def _chain_named_at(text: str) -> tuple[Division, ...]:
+    """The chain a text opens with; for a zone run with a town or sub-district
+    (开发区(黄梅街道)坚持…), that division's."""
+    zone = P.ZONE_WITH_DIVISION.match(text)
+    return parse_chain(zone.group(2) if zone else text)
 
 
 def _preferred_form(folded: str, name: str, level: str) -> str:

@@ -161,6 +161,11 @@ NON_CJK_HEAD = re.compile(f"^[^{CJK}]+")
 # a government named between two levels of a heading: 广州市海珠区|人民政府|南华西街道办事处
 GOVERNMENT_BETWEEN = re.compile(r"(?<=[县区市旗州盟])(?:人民政府|政府)(?=[" + CJK + r"]{1,8}?(?:镇|乡|街道|街))")
 PARTY_HEAD = re.compile(r"^(?:中共|中国共产党)")
+# a zone administered together with a town or sub-district, which it names in brackets:
+# 开发区(黄梅街道), 高新区（某镇）, 某园区管委会(某街道): the division is the body
+ZONE_WITH_DIVISION = re.compile(rf"([{CJK}]{{0,14}}?(?:开发区|高新区|新区|园区|示范区|试验区|工业区|管委会|管理委员会))"
+                                rf"[(（]([{CJK}]{{2,12}}(?:街道|镇|乡))[)）]")
+ZONE_HINT = re.compile(r"[区会][(（]")  # looked for first: the pattern above may start anywhere
 
 # ------------------------------------------------------------ concepts (mentions.py)
 # a 《title》 that names a multi-year plan (纲要, 规划 with its years, a five-year plan): a programme
