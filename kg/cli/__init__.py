@@ -1,4 +1,5 @@
-"""The command line: the only module that knows about click, and how results are printed.
+"""The command line: the only package that knows about click (``common`` prints results,
+``map`` and ``analysis`` hold commands of their own).
 
 Library errors become one ``Error: …`` line and an exit code:
 0 done, 1 some inputs failed (the rest was built), 2 usage or query error.
@@ -6,87 +7,21 @@ Library errors become one ``Error: …`` line and an exit code:
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
-import unicodedata
 from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import GraphError, InputError, LimitError, QueryError, RunError, VocabularyError
-from .kinds import KIND_KEYS
-from .query import GraphStore, Result, is_update
-from .readers import DEFAULT_MAX_BYTES, ReadLimits
-from .readers.base import MB
+from .. import __version__
+from ..errors import GraphError, InputError, LimitError, QueryError, RunError, VocabularyError
+from ..kinds import KIND_KEYS
+from ..query import GraphStore, Result, is_update
+from ..readers import DEFAULT_MAX_BYTES, ReadLimits
+from ..readers.base import MB
+from .common import (DEFAULT_OUT, UsageFail, format_option, format_result, graph_option, open_graph as _open,
+                     vocab_option)
 
 DEFAULT_INPUT = Path("examples") / "reports"
-DEFAULT_OUT = Path("outputs")
-
-def _which_graph(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-    """--graph as given; without it, the folder ``kg build`` built last (else outputs/), said on
-    stderr so an answer never comes silently from another build."""
-    if value is not None:
-        return value
-    from .layout import last_build
-
-    last = last_build()
-    chosen = str(last) if last is not None else str(DEFAULT_OUT)
-    click.echo(f"(answering from {chosen}, the {'last build' if last else 'default folder'}; --graph to choose)",
-               err=True)
-    return chosen
-
-
-graph_option = click.option("--graph", "graph_path", default=None, callback=_which_graph,
-                            help="A build folder or an RDF file [default: the last build, else outputs/].")
-vocab_option = click.option("--vocab", multiple=True, type=click.Path(path_type=Path),
-                            help="Extra SKOS vocabulary (Turtle) added to the bundled one; repeatable.")
-format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-                             show_default=True, help="Output format.")
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def format_result(result: Result, fmt: str = "table") -> str:
-    """Render a result as an aligned table, CSV or JSON."""
-    if result.boolean is not None:
-        return json.dumps({"boolean": result.boolean}) if fmt == "json" else ("true" if result.boolean else "false")
-    if result.triples:
-        return "\n".join(result.triples)
-    if fmt == "json":
-        return json.dumps(result.dicts(), ensure_ascii=False, indent=2)
-    cells = [["" if x is None else x for x in row] for row in result.rows]
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(result.variables)
-        writer.writerows(cells)
-        return buf.getvalue().rstrip("\n")
-    header = list(result.variables)
-    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(header)]
-    out = []
-    for row in [header, *cells]:
-        out.append("  ".join(x + " " * (w - _width(x)) for x, w in zip(row, widths)).rstrip())
-    out.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(out)
-
-
-class UsageFail(click.ClickException):
-    """An error the user can fix by changing the command: exit 2."""
-
-    exit_code = 2
-
-
-def _open(graph_path: str, vocab: tuple[Path, ...] = ()) -> GraphStore:
-    try:
-        return GraphStore.open(graph_path, vocab=vocab)
-    except GraphError as exc:
-        raise UsageFail(str(exc)) from None
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
@@ -129,8 +64,8 @@ def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], jobs
     Example:
       kg build reports/ more.txt --out out/
     """
-    from .build import build as run_build  # keep `kg query` start-up light
-    from .layout import FolderBusy, note_last_build
+    from ..build import build as run_build  # keep `kg query` start-up light
+    from ..layout import FolderBusy, note_last_build
 
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
@@ -180,7 +115,7 @@ def _progress(items, total: int):
 
 def _limit_options(command):
     """--timeout, --max-memory: what one query may take (kg query, kg serve)."""
-    from .sandbox import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT
+    from ..sandbox import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT
 
     command = click.option("--max-memory", type=click.IntRange(min=0), default=DEFAULT_MAX_MEMORY,
                            show_default=True, metavar="MB",
@@ -218,7 +153,7 @@ def query(sparql: str | None, query_file, graph_path: str, fmt: str, vocab: tupl
       kg query 'SELECT ?t WHERE { ?t fz:usesMechanism ?m } LIMIT 5'
       kg query -f big.rq --timeout 600 --max-memory 8000 --max-rows 0 --format csv > all.csv
     """
-    from .sandbox import Limits, refusal, run_query
+    from ..sandbox import Limits, refusal, run_query
 
     if query_file is not None:
         text = query_file.read()
@@ -348,8 +283,8 @@ def candidates(inputs: tuple[Path, ...], kinds: tuple[str, ...], min_count: int,
       kg candidates reports/ --kind mechanism --format csv > new-terms.csv
       kg candidates reports/ --min-reports 3 --format ttl > next.ttl
     """
-    from .build import read_and_extract
-    from .extract.candidates import as_turtle, candidates as find
+    from ..build import read_and_extract
+    from ..extract.candidates import as_turtle, candidates as find
 
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
@@ -394,8 +329,8 @@ def viz(graph_path: str, concept: str | None, county: str | None, town: str | No
       kg viz --mechanism 三所联动 -o sansuo.html
       kg viz --county 如东县 --max-nodes 3000 -o rudong.html
     """
-    from .layout import write_atomic
-    from .pages.network import network_html
+    from ..layout import write_atomic
+    from ..pages.network import network_html
 
     store = _open(graph_path, vocab)
     title = "fazhi-kg network"
@@ -431,8 +366,8 @@ def serve(build_dir: Path, port: int, public: bool, timeout: float, max_memory: 
       kg serve outputs --port 7878
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/query
     """
-    from .sandbox import Limits
-    from .server import serve as run_server
+    from ..sandbox import Limits
+    from ..server import serve as run_server
 
     def ready(url: str) -> None:
         click.echo(f"SPARQL endpoint: {url}  (read-only; Ctrl-C to stop)", err=True)
@@ -458,7 +393,7 @@ def publish(build: Path, endpoint: str, graph_iri: str | None, append: bool) -> 
     Example:
       kg publish outputs --endpoint http://127.0.0.1:7878/store --graph-iri https://example.org/fazhi/2024
     """
-    from .server import publish as run_publish, redact
+    from ..server import publish as run_publish, redact
 
     try:
         n = run_publish(build, endpoint, graph_iri=graph_iri, replace=not append)
@@ -468,6 +403,6 @@ def publish(build: Path, endpoint: str, graph_iri: str | None, append: bool) -> 
     click.echo(f"{n} triples sent to {redact(endpoint)}", err=True)
 
 
-from .cli_map import map_command  # noqa: E402  (kg map: a module of its own, given our options)
+from .map import map_command  # noqa: E402  (kg map: a module of its own, given our options)
 
 main.add_command(map_command(graph_option, vocab_option, _open))

@@ -1,7 +1,7 @@
-"""``kg map``: the map page's command, in a module of its own (kg/cli.py is near its size limit).
+"""``kg map``: the map page's command, in a module of its own.
 
 ``kg.cli`` registers it with its own shared pieces (the ``--graph`` and ``--vocab``
-options and how a graph is opened), so imports run one way: cli -> cli_map.
+options and how a graph is opened), so imports run one way: kg.cli -> kg.cli.map.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ def map_command(graph_option: Callable, vocab_option: Callable, open_graph: Call
           kg map 三所联动 -o sansuo.html
           kg map --graph outputs -o reports.html
         """
-        from .layout import write_atomic
-        from .pages.map import map_html
+        from ..layout import write_atomic
+        from ..pages.map import map_html
 
         store = open_graph(graph_path, vocab)
         concepts = []
