@@ -4,6 +4,8 @@
     ├── InputError      a report file cannot be read (one file; the batch goes on)
     ├── VocabularyError a SKOS vocabulary file is malformed
     ├── GraphError      a graph or build folder cannot be opened
+    ├── NameNotFound    a name the user typed is no node of the graph
+    ├── AmbiguousName   … or names several where one is needed
     └── QueryError      a SPARQL query is malformed or refused
         ├── LimitError  … or stopped by a limit (time, memory)
         └── RunError    … or failed while it ran (a SERVICE call, the engine)
@@ -31,6 +33,18 @@ class VocabularyError(KgError):
 
 class GraphError(KgError):
     """A graph file or build folder could not be opened."""
+
+
+class NameNotFound(KgError):
+    """No concept or body of the graph has the name the user typed."""
+
+
+class AmbiguousName(KgError):
+    """A name the user typed matches several concepts or bodies where one is needed."""
+
+    def __init__(self, message: str, choices: list[str]) -> None:
+        super().__init__(message)
+        self.choices = choices
 
 
 class QueryError(KgError):

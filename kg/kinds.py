@@ -35,6 +35,9 @@ KINDS: tuple[Kind, ...] = (
 )
 KIND_KEYS: tuple[str, ...] = tuple(k.key for k in KINDS)
 KIND: dict[str, Kind] = {k.key: k for k in KINDS}
+# what a body does, as against what it has or cites: the kinds whose sets `kg similar` compares
+# and whose co-adoption the summary page draws (institutions and laws nearly every body names)
+TOOLKIT_KINDS: tuple[str, ...] = ("mechanism", "programme")
 
 # the colour and shape of a reporting body wherever bodies and concepts are drawn together
 BODY_COLOUR = "#3F4F63"

@@ -35,14 +35,15 @@ _UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\b[^\n]*\n\s*)*(INSERT|DELETE|LOAD|
 
 @dataclass(frozen=True)
 class Result:
-    """A query's answer: rows of plain strings for SELECT, a bool for ASK, N-Triples lines for graphs."""
+    """A query's answer: rows of plain strings for SELECT (numbers and lists where an analysis
+    made them), a bool for ASK, N-Triples lines for graphs."""
 
     variables: tuple[str, ...] = ()
-    rows: tuple[tuple[str | None, ...], ...] = ()
+    rows: tuple[tuple[object, ...], ...] = ()
     boolean: bool | None = None
     triples: tuple[str, ...] = ()
 
-    def dicts(self) -> list[dict[str, str]]:
+    def dicts(self) -> list[dict[str, object]]:
         """Rows as dicts, unbound variables left out."""
         return [{v: x for v, x in zip(self.variables, row) if x is not None} for row in self.rows]
 
@@ -281,6 +282,10 @@ class GraphStore:
         """Concepts labelled ``name`` (prefLabel or altLabel), else whose label contains it, as
         ``towns`` matches them."""
         return self._named(name, concepts=True)
+
+    def places_named(self, name: str) -> list[ox.NamedNode]:
+        """The places (bodies and divisions) labelled ``name``, else with a label containing it."""
+        return self._named(name, concepts=False)
 
     def _named(self, name: str, *, concepts: bool) -> list[ox.NamedNode]:
         """Concepts (or bodies) with a label equal to ``name`` — as Chinese or plain text — else containing it."""

@@ -1,7 +1,8 @@
 """The bundled SPARQL texts, one ``.rq`` file per question.
 
 The lists of kinds and levels in them are written ``@LINKS@``,
-``@LINK_LIST@``, ``@KIND_CLASSES@``, ``@LEVEL_CLASSES@`` and ``@LEVEL_NAMES@`` and filled in from ``kg.kinds``,
+``@LINK_LIST@``, ``@TOOLKIT_LINKS@``, ``@KIND_CLASSES@``, ``@LEVEL_CLASSES@``, ``@LEVEL_NAMES@``,
+``@COUNTY_CLASSES@`` and ``@PROVINCE_CLASSES@`` and filled in from ``kg.kinds``,
 so a new kind needs no query edited. Other ``@NAME@`` markers are filled in
 by the caller (lists of IRIs); values a user types are never pasted in:
 they are bound as variables.
@@ -12,10 +13,13 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from ..kinds import KINDS, LEVELS
+from ..kinds import COUNTY_LEVELS, KIND, KINDS, LEVEL, LEVELS, TOOLKIT_KINDS
 
 MARKERS = {
     "@LINKS@": " ".join(f"fz:{k.link}" for k in KINDS),
+    "@TOOLKIT_LINKS@": " ".join(f"fz:{KIND[key].link}" for key in TOOLKIT_KINDS),
+    "@COUNTY_CLASSES@": " ".join(f"fz:{LEVEL[key].cls}" for key in COUNTY_LEVELS),
+    "@PROVINCE_CLASSES@": " ".join(f"fz:{level.cls}" for level in LEVELS if level.rank == 0),
     "@LINK_LIST@": ", ".join(f"fz:{k.link}" for k in KINDS),
     "@KIND_CLASSES@": " ".join(f"fz:{k.cls}" for k in KINDS),
     "@LEVEL_CLASSES@": " ".join(f"fz:{level.cls}" for level in LEVELS),
