@@ -403,6 +403,9 @@ def publish(build: Path, endpoint: str, graph_iri: str | None, append: bool) -> 
     click.echo(f"{n} triples sent to {redact(endpoint)}", err=True)
 
 
+from .analysis import COMMANDS as ANALYSIS_COMMANDS  # noqa: E402  (kg spread, similar, compare, together)
 from .map import map_command  # noqa: E402  (kg map: a module of its own, given our options)
 
 main.add_command(map_command(graph_option, vocab_option, _open))
+for _command in ANALYSIS_COMMANDS:
+    main.add_command(_command)

@@ -73,10 +73,18 @@ def format_result(result: Result, fmt: str = "table") -> str:
         writer.writerows(cells)
         return buf.getvalue().rstrip("\n")
     header = list(result.variables)
-    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(header)]
+    known: dict[str, int] = {}  # a column repeats its values (counties, years): measure each once
+
+    def width(text: str) -> int:
+        w = known.get(text)
+        if w is None:
+            w = known[text] = len(text) if text.isascii() else _width(text)
+        return w
+
+    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(header)]
     out = []
     for row in [header, *cells]:
-        out.append("  ".join(x + " " * (w - _width(x)) for x, w in zip(row, widths)).rstrip())
+        out.append("  ".join(x + " " * (w - width(x)) for x, w in zip(row, widths)).rstrip())
     out.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(out)
 
