@@ -12,6 +12,7 @@ and at 黄水镇 in 2023; 岔河镇 never names it and skips 2022. The toolkits
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -296,3 +297,40 @@ def test_communities_split_two_groups_that_travel_apart_and_are_stable():
     found = together.communities(list(adopters), pairs)
     assert found == [["a", "b", "c"], ["x", "y", "z"], ["lone"]]
     assert together.communities(list(adopters), pairs) == found
+
+
+# ---------------------------------------------------------------- the summary page
+
+@pytest.fixture(scope="module")
+def summary(built):
+    from lxml import html
+
+    return html.fromstring((Path(built) / "summary.html").read_text(encoding="utf-8"))
+
+
+def test_summary_draws_each_common_mechanism_spreading(summary):
+    figure = summary.xpath('//section[@id="diffusion"]//figure[@data-concept="三所联动"]')[0]
+    tips = [t.text_content() for t in figure.xpath(".//g[@class='year']/title")]
+    assert tips == ["三所联动 · 2021 年：新增 0 个单位，累计 0 个，当年报告单位 3 个",
+                    "三所联动 · 2022 年：新增 1 个单位，累计 1 个，当年报告单位 2 个",
+                    "三所联动 · 2023 年：新增 1 个单位，累计 2 个，当年报告单位 3 个"]
+    assert len(figure.xpath(".//polyline")[0].get("points").split()) == 3
+    assert figure.xpath("string(.//figcaption/span[@class='n'])") == "累计 2 个单位"
+    programmes = summary.xpath('//div[@id="diffusion-programme"]/figure/@data-concept')
+    assert programmes == ["八五普法"]
+
+
+def test_summary_groups_what_travels_together(summary):
+    section = summary.xpath('//section[@id="together"]')[0]
+    members = [li.text_content() for li in section.xpath(".//ul[@class='members']/li")]
+    # five mechanisms and programmes, each with the number of bodies naming it
+    assert sorted(members) == sorted(["枫桥经验3", "三所联动2", "网格法律诊所2", "八五普法2", "合法性审查1"])
+    first_pair = section.xpath(".//table[@class='pairs']//tr")[0]
+    assert first_pair.text_content() == "枫桥经验 + 三所联动2 个单位重合度 0.667"
+
+
+def test_the_readme_corpus_is_this_one():
+    """examples/three-towns/ (the README's examples) holds exactly these reports."""
+    folder = Path(__file__).resolve().parent.parent / "examples" / "three-towns"
+    assert {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.txt")} == \
+        {name: text + "\n" for name, text in REPORTS.items()}

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from .. import queries
-from ..kinds import COUNTY_LEVELS, KINDS, LEVEL, LEVELS
+from ..kinds import COUNTY_LEVELS, KINDS, LEVEL, LEVELS, TOOLKIT_KINDS
 from ..vocab import KIND_OF_CLASS, KIND_OF_LINK, ONTOLOGY
 from .exports import CSV_HEADER
 from .fold import fetch, fold
@@ -61,6 +61,8 @@ def gather(graph: Any, *, max_cards: int = 0, max_bodies: int = 0,
     for t in shown:
         t.named = {}
     order_of = {t.iri: i for i, t in enumerate(page)}
+    for i, t in enumerate(page):
+        t.number = i
     shown.sort(key=lambda t: order_of[t.iri])
     for i, t in enumerate(shown, 1):
         t.index = i
@@ -248,7 +250,8 @@ def _concepts(src: Source) -> dict[str, ConceptStats]:
             continue
         label = pick_label(labels.get(c, ())) or local_name(c)
         out[c] = ConceptStats(c, kind, label, sorted(alts.get(c, set()) - {label}),
-                              frozenset(_LINK_OF[k] for k in preds.get(c, ())))
+                              frozenset(_LINK_OF[k] for k in preds.get(c, ())),
+                              adopters=[] if kind in TOOLKIT_KINDS else None)
     return out
 
 

@@ -144,6 +144,12 @@ def fold(batch: list[BodyStats], found: Found, concepts: dict[str, ConceptStats]
             concept.mentions += pair.n
             concept.names.add(t.name)
             years = sorted(pair.years)
+            # adoption: the first year its reports name it; a link without mentions, its first report's
+            first = next((y for y in years if y), "") if pair.n else next((r.year for r in t.reports if r.year), "")
+            if first:
+                concept.first_years[first] = concept.first_years.get(first, 0) + 1
+            if concept.adopters is not None:
+                concept.adopters.append(t.number)
             if pair.preds:
                 concept.link_bodies += 1
                 concept.link_names.add(t.name)
@@ -188,6 +194,10 @@ def _fold_simple(t: BodyStats, items: list[list[str]], concepts: dict[str, Conce
         total += n
         concept.bodies += 1
         concept.mentions += n
+        if year:
+            concept.first_years[year] = concept.first_years.get(year, 0) + 1
+        if concept.adopters is not None:
+            concept.adopters.append(t.number)
         held = concept.names
         if len(held.items) < held.size or name < held.items[-1]:
             held.add(name)

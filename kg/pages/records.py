@@ -131,6 +131,7 @@ class BodyStats:
     linked: int = 0  # distinct linked concepts, counted in the pass
     mentions: int = 0
     index: int = 0  # position among the summary's cards, from 1 (0: no card)
+    number: int = 0  # position among all bodies in page order, from 0 (a concept's adopters list these)
     named: dict | None = None  # bodies with a card: concept -> Named
     links: dict | None = None  # network candidates: concept -> (link predicates, years)
 
@@ -167,6 +168,8 @@ class ConceptStats:
     years: set[str] = field(default_factory=set)  # years of the linked bodies' reports naming it
     evidence: Smallest = field(default_factory=lambda: Smallest(EVIDENCE_CANDIDATES))
     index: int = 0  # position in the global order, from 1
+    first_years: dict[str, int] = field(default_factory=dict)  # year -> bodies first naming it that year
+    adopters: list[int] | None = None  # numbers of the bodies naming it: toolkit kinds only (co-adoption)
     _terms: list[str] | None = None
 
     @property

@@ -27,6 +27,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..kinds import BODY_COLOUR, KINDS as KIND_ROWS, LEVELS
+from . import adoption
 from .corpus import gather
 from .map import summary_map
 from .records import ConceptStats, Corpus, shorten, squash
@@ -209,6 +210,8 @@ def summary_context(data: Corpus, *, title: str = "法治政府建设报告概�
         years=data.years,
         kind_counts=kind_counts,
         charts=[_chart(KIND_BY_KEY["mechanism"], concepts), _chart(KIND_BY_KEY["programme"], concepts)],
+        diffusion=adoption.diffusion_charts(data),
+        together=adoption.co_adoption_section(data),
         mechanisms=[{"concept": c, "short": shorten(c.label, MATRIX_LABEL_CHARS)} for c in mechanisms],
         n_mechanisms=sum(1 for c in concepts if c.kind == "mechanism"),
         matrix_rows=rows,
