@@ -334,3 +334,17 @@ def test_the_readme_corpus_is_this_one():
     folder = Path(__file__).resolve().parent.parent / "examples" / "three-towns"
     assert {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.txt")} == \
         {name: text + "\n" for name, text in REPORTS.items()}
+
+
+def test_similar_and_together_say_why_they_have_nothing(runner, built, tmp_path):
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "a.txt").write_text("兴国县长冈乡人民政府2022年度法治政府建设工作报告\n长冈乡培育“法律明白人”队伍。\n",
+                                 encoding="utf-8")
+    build([alone], tmp_path / "out")
+    out = runner.invoke(main, ["similar", "长冈乡", "--graph", str(tmp_path / "out")])
+    assert out.exit_code == 1
+    assert out.output.strip() == "Error: the reports of 长冈乡 name no mechanism or programme"
+    out = runner.invoke(main, ["together", "法律明白人", "--graph", str(tmp_path / "out")])
+    assert out.exit_code == 1
+    assert out.output.strip() == "Error: no body names 法律明白人 with another mechanism or programme"

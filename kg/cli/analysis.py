@@ -126,10 +126,12 @@ def similar(town: str, county: str | None, top: int, graph_path: str, fmt: str) 
       kg similar 岔河镇
       kg similar 城关镇 --county 伊川县 --top 20 --format json
     """
-    from ..analysis.similar import Match, similar as closest
+    from ..analysis.similar import Match, similar as closest, toolkit
 
     store = open_graph(graph_path)
     body = _body(store, town, county)
+    if not toolkit(store, body):
+        raise click.ClickException(f"the reports of {town} name no {' or '.join(TOOLKIT_KINDS)}")
     rows = closest(store, body, top=top)
     if not rows:
         raise click.ClickException(f"no other body shares a mechanism or programme with {town}")
