@@ -22,13 +22,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from .. import queries
 from ..query import GraphStore
-from .bodies import Place, Reporting, places_of, to_year
+from .bodies import Place, Reporting, places_of, reporting as every_body, to_year
 
 GROUPS = ("province", "county")  # what `--by` splits the counts by
 
@@ -99,6 +100,15 @@ def adoption(store: GraphStore, concept: str, years_of: Callable[[str], set[int]
         else:
             out.undated.add(body)
     return out
+
+
+def adoption_and_reporting(store: GraphStore, concept: str, *, places: bool) -> tuple[Adoption, Reporting]:
+    """``adoption`` and ``bodies.reporting`` at once: the scan of every body runs in a second
+    thread while the concept's mentions are read (Oxigraph lets go of the GIL while it works)."""
+    with ThreadPoolExecutor(1) as pool:
+        scan = pool.submit(every_body, store, places=places)
+        found = adoption(store, concept, lambda body: scan.result().years.get(body, set()))
+        return found, scan.result()
 
 
 def steps(found: Adoption, reporting: Reporting, group: str | None = None) -> dict[tuple[str, ...], list[Step]]:

@@ -87,8 +87,7 @@ def spread(name: str, by: str | None, first_n: int | None, panel: bool, graph_pa
     if first_n is not None:  # no scan of every body: a body's years are asked for where needed
         found = diffusion.adoption(store, concept, lambda b: bodies.years_of(store, b))
     else:
-        everyone = bodies.reporting(store, places=bool(by or panel))
-        found = diffusion.adoption(store, concept, lambda b: everyone.years.get(b, set()))
+        found, everyone = diffusion.adoption_and_reporting(store, concept, places=bool(by or panel))
     if found.undated:
         click.echo(f"{len(found.undated)} bodies name {label} only in reports without a year: not counted", err=True)
     if first_n is not None:
