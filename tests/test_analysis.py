@@ -348,3 +348,15 @@ def test_similar_and_together_say_why_they_have_nothing(runner, built, tmp_path)
     out = runner.invoke(main, ["together", "法律明白人", "--graph", str(tmp_path / "out")])
     assert out.exit_code == 1
     assert out.output.strip() == "Error: no body names 法律明白人 with another mechanism or programme"
+
+
+def test_summary_charts_keep_years_without_reports_on_the_axis(sample_build):
+    """The samples report for 2020 and 2022-2024: 2021 stays on the axis, empty."""
+    from lxml import html
+
+    _, out = sample_build
+    doc = html.fromstring((out / "summary.html").read_text(encoding="utf-8"))
+    figure = doc.xpath('//section[@id="diffusion"]//figure')[0]
+    assert figure.xpath(".//g[@class='year']/@data-year") == ["2020", "2021", "2022", "2023", "2024"]
+    assert figure.xpath("string(.//g[@data-year='2021']/title)") == \
+        "合法性审查 · 2021 年：新增 0 个单位，累计 0 个，当年报告单位 0 个"

@@ -24,6 +24,7 @@ DIFFUSION_TOP = 6  # small charts per kind
 TOGETHER_TOP = 30  # mechanisms and programmes in the co-adoption graph (the most widespread)
 PAIRS_SHOWN = 4  # strongest pairs listed per community
 LABEL_CHARS = 14
+MAX_SPAN = 30  # years on a chart's axis at most, counting those without reports
 
 # one small chart's geometry, in SVG user units
 WIDTH, HEIGHT = 300, 150
@@ -31,8 +32,13 @@ LEFT, RIGHT, TOP, BOTTOM = 34, 8, 12, 22
 
 
 def diffusion_charts(data: Corpus) -> list[dict]:
-    """Per toolkit kind, the charts of its ``DIFFUSION_TOP`` most widespread concepts."""
+    """Per toolkit kind, the charts of its ``DIFFUSION_TOP`` most widespread concepts, over the
+    years from the first report's to the last's (a year without reports stays on the axis, so
+    the line's slope reads true; a span longer than ``MAX_SPAN`` keeps the reports' years only)."""
     years = data.years
+    numbers = [int(y) for y in years if y.isdigit()]
+    if numbers and len(numbers) == len(years) and max(numbers) - min(numbers) < MAX_SPAN:
+        years = [str(y) for y in range(min(numbers), max(numbers) + 1)]
     reporting: dict[str, set[str]] = defaultdict(set)
     for report in data.reports.values():
         if report.year and report.body:
