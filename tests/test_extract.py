@@ -157,3 +157,35 @@ def test_common_words_make_no_name(extractor, sentence):
     got = [(m.kind, m.label) for m in extractor.extract(Document("x.txt", "x.txt", sentence, "0" * 64)).mentions
            if m.source == "pattern"]
     assert got == []
+
+
+def test_suffix_words_are_found_as_a_regex_alternation_finds_them():
+    import random
+    import re
+
+    from kg.extract import patterns as P
+
+    rng = random.Random(7)
+    for words in (P.INSTITUTION_SUFFIX, P.MECHANISM_SUFFIX, P.PROGRAMME_SUFFIX):
+        stops = words._not_before
+        regex = re.compile("|".join(re.escape(w) + (f"(?!{re.escape(stops[w])})" if w in stops else "")
+                                    for w in sorted(words.words, key=len, reverse=True)))
+        alphabet = "".join(sorted(set("".join(words.words)))) + "伍，"
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(2000)]
+        texts += ["".join(rng.choice(words.words) + rng.choice(("", "伍", "之")) for _ in range(4)) for _ in range(500)]
+        for text in texts:
+            assert list(words.finditer(text)) == [(m.start(), m.end(), m.group(0)) for m in regex.finditer(text)], text
+
+
+def test_joined_names_are_found_as_the_pattern_finds_them():
+    import random
+
+    from kg.extract import patterns as P
+    from kg.extract.mentions import _joined_matches
+
+    rng = random.Random(3)
+    alphabet = "法治网格党建监管互联服务模式机制体系治理+++，a1"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60))) for _ in range(5000)]
+    texts.append("推行“党建+法治+网格治理模式”，探索互联网+监管，实地+书面。")
+    for text in texts:
+        assert [m.span() for m in _joined_matches(text)] == [m.span() for m in P.JOINED.finditer(text)], text

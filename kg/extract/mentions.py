@@ -12,7 +12,9 @@ concept. Offsets are mapped back to the text as written.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -35,6 +37,21 @@ class _Candidate(NamedTuple):
     priority: int  # lower wins among equally long spans
     source: str
 
+
+
+def _joined_matches(folded: str) -> Iterator[re.Match]:
+    """``P.JOINED.finditer(folded)``, tried only just before each "+": a match holds the first
+    "+" 2-6 characters after its start (the pattern alone would be tried at every character)."""
+    pos = 0
+    while (plus := folded.find("+", pos)) >= 0:
+        for start in range(max(pos, plus - 6), plus - 1):
+            m = P.JOINED.match(folded, start)
+            if m is not None:
+                yield m
+                pos = m.end()
+                break
+        else:
+            pos = plus + 1
 
 
 class MentionFinder:
@@ -192,20 +209,20 @@ class MentionFinder:
 
     def _suffix_candidates(self, folded: str, owns: tuple[str, ...]) -> list[_Candidate]:
         out = []
-        for regex, kind in ((P.INSTITUTION_SUFFIX, "institution"), (P.MECHANISM_SUFFIX, "mechanism"),
+        for words, kind in ((P.INSTITUTION_SUFFIX, "institution"), (P.MECHANISM_SUFFIX, "mechanism"),
                             (P.PROGRAMME_SUFFIX, "programme")):
             institution = kind == "institution"
-            for m in regex.finditer(folded):
-                name = self._pattern_name(self._name_before(folded, m.start()), institution)
+            for at, end, suffix in words.finditer(folded):
+                name = self._pattern_name(self._name_before(folded, at), institution)
                 if name is None:
                     continue
-                full = name + m.group(0)
-                start = m.start() - len(name)
+                full = name + suffix
+                start = at - len(name)
                 label = _strip_own_in_order(full, owns) if institution else _strip_place(full)
                 found = self._pattern_label(label, kind)
                 if found is None:
                     continue
-                out.append(_Candidate(start, m.end(), found[1], found[0], 3, "pattern"))
+                out.append(_Candidate(start, end, found[1], found[0], 3, "pattern"))
         return out
 
     def _rule_candidates(self, folded: str, owns: tuple[str, ...]) -> list[_Candidate]:
@@ -226,9 +243,7 @@ class MentionFinder:
         推行/建立/探索 … before it): 党建+法治+网格治理模式, 推行互联网+监管. Bare joined words are
         as often a list of kinds (实地+书面)."""
         out = []
-        if "+" not in folded:  # (the pattern would be tried at every Chinese character)
-            return out
-        for m in P.JOINED.finditer(folded):
+        for m in _joined_matches(folded):
             plus = folded.index("+", m.start())
             first = self._name_before(folded, plus, max_chars=6)
             if len(first) < 2:

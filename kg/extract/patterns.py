@@ -8,6 +8,9 @@ quotes are ``"``, dashes ``-``, brackets ASCII. Chinese characters are
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+
+import ahocorasick_rs
 
 from ..textnorm import CJK
 
@@ -80,16 +83,43 @@ METHOD_VERB = re.compile(r"(?:推行|实行|建立|创新|探索|打造|推广|�
 PROGRAMME_VERB = re.compile(r"(?:开展|组织|举办|参加|启动|深入开展|扎实开展)$")
 
 # unquoted names that end in an institution, mechanism or programme word
-INSTITUTION_SUFFIX = re.compile(
-    r"(?:领导小组|工作小组|审查小组|工作专班|专班|委员会办公室|委员会|办公室|司法所|派出所|律师事务所|事务所|法律服务所|"
-    r"综治中心|调解中心|服务中心|矛调中心|治理中心|指挥中心|受理中心|审查中心|化解中心|调处中心|分中心|执法局|司法局|公安局|"
-    r"分局|执法大队|执法中队|执法队(?!伍)|服务队(?!伍)|工作站|服务站|联络站|实践站|实践所|调解室|工作室|警务室|联系点|联络点|观测点|"
-    r"人民法庭|法庭|中级人民法院|人民法院|法院|人民检察院|检察院|法制办|党政办|综治办|信访办|平安办|法治办|依法治[县区市镇乡街]办|"
-    r"依治办|依治委)"
-)
-MECHANISM_SUFFIX = re.compile(r"(?:责任追究制度|工作制度|管理制度|审查制度|联席会议制度|制度|工作机制|解决机制|机制|工作法)")
-PROGRAMME_SUFFIX = re.compile(r"(?:专项行动|专项整治|专项斗争|专项治理|示范[区县市镇乡村]?创建|创建活动|宣传月|宣传周|"
-                              r"攻坚行动|三年行动|百日行动|综合改革|体制改革|制度改革|[一二三四五六七八九十]进活动)")
+
+
+class Words:
+    """Literal words found left to right without overlapping, the longest where several start
+    together (as a regex alternation of them would find them, in one linear scan where the
+    regex is tried at every character); ``not_before``: a word followed by that text is none."""
+
+    def __init__(self, words: Iterable[str], not_before: dict[str, str] | None = None) -> None:
+        self.words = tuple(dict.fromkeys(words))
+        self._matcher = ahocorasick_rs.AhoCorasick(self.words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        self._not_before = not_before or {}
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, word) of each word found."""
+        for i, start, end in self._matcher.find_matches_as_indexes(text):
+            word = self.words[i]
+            stop = self._not_before.get(word)
+            if stop is None or not text.startswith(stop, end):
+                yield start, end, word
+
+
+_LEVEL_CHARS = "县区市镇乡街"
+INSTITUTION_SUFFIX = Words(
+    ["领导小组", "工作小组", "审查小组", "工作专班", "专班", "委员会办公室", "委员会", "办公室", "司法所", "派出所",
+     "律师事务所", "事务所", "法律服务所", "综治中心", "调解中心", "服务中心", "矛调中心", "治理中心", "指挥中心",
+     "受理中心", "审查中心", "化解中心", "调处中心", "分中心", "执法局", "司法局", "公安局", "分局", "执法大队",
+     "执法中队", "执法队", "服务队", "工作站", "服务站", "联络站", "实践站", "实践所", "调解室", "工作室", "警务室",
+     "联系点", "联络点", "观测点", "人民法庭", "法庭", "中级人民法院", "人民法院", "法院", "人民检察院", "检察院",
+     "法制办", "党政办", "综治办", "信访办", "平安办", "法治办", *(f"依法治{c}办" for c in _LEVEL_CHARS), "依治办",
+     "依治委"],
+    not_before={"执法队": "伍", "服务队": "伍"})  # 执法队伍: the officers, not a unit
+MECHANISM_SUFFIX = Words(["责任追究制度", "工作制度", "管理制度", "审查制度", "联席会议制度", "制度", "工作机制",
+                          "解决机制", "机制", "工作法"])
+PROGRAMME_SUFFIX = Words(
+    ["专项行动", "专项整治", "专项斗争", "专项治理", *(f"示范{c}创建" for c in ("", *"区县市镇乡村")), "创建活动",
+     "宣传月", "宣传周", "攻坚行动", "三年行动", "百日行动", "综合改革", "体制改革", "制度改革",
+     *(f"{n}进活动" for n in "一二三四五六七八九十")])
 # a named rule of service or responsibility, its name as short as one character (路长制, 首问负责制)
 RULE = re.compile(r"(?:负责制|办结制|承诺制|代办制|包保制|包联制|坐班制|会商制|公示制|长制)(?![度])")
 # an unquoted method named by joined parts: 党建+法治+网格, 互联网+监管 (the tail only says it is a method)
