@@ -265,7 +265,12 @@ def test_ctrl_c_stops_the_whole_build_in_one_line(tmp_path):
     cmd = [sys.executable, "-c", "from kg.cli import main; main()", "build", str(more), "--out", str(tmp_path / "out"),
            "-q", "-j", "2"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    time.sleep(2.5)
+    marker = tmp_path / "out" / ".building"  # the build is under way (a cold start imports for seconds)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # workers are extracting
+    assert proc.poll() is None, "the build ended before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130

@@ -23,7 +23,20 @@ from .common import (DEFAULT_OUT, UsageFail, format_option, format_result, graph
 
 DEFAULT_INPUT = Path("examples") / "reports"
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Commands(click.Group):
+    """Ctrl-C anywhere in a command (even while it imports its stage) ends in one line and 130,
+    where click would print "Aborted!" and exit 1; commands with more to say catch it first."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """Build and query a knowledge graph of rule-of-law reports (法治政府建设年度报告).
