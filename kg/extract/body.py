@@ -215,8 +215,10 @@ class BodyFinder:
         """No name in the chain holds a word that cannot be part of a place name (现将本镇, 认真贯彻区)."""
         for d in chain:
             ok = self._name_ok_cache.get(d.name)
-            if ok is None:
-                ok = remember(self._name_ok_cache, d.name, self._name_like(self.tokens(d.name)))
+            if ok is None:  # jieba only when a boundary word or a particle could be one of its words
+                ok = (d.name[0] not in P.NAME_STOP_CHARS and not P.BOUNDARY_WORD.search(d.name)
+                      or self._name_like(self.tokens(d.name)))
+                remember(self._name_ok_cache, d.name, ok)
             if not ok:
                 return False
         return True

@@ -143,6 +143,9 @@ BOUNDARY_TOKENS = frozenset(
     配备 夯实 整合 建强 做强 做实 做优 选优 选派 选聘 选配 织密 搭建 筑牢 延伸 拓展 扩大 落细 压紧 会同 依靠 借助 利用
     通过 经由 由于 为了 关于 对于 提出 按期 如期 逐步 加快 加大 持续 推动 助力 激活 发动 动员 引导 鼓励 支持 采取 采用""".split()
 )
+# a boundary word of two or more characters anywhere in a text (a name without one needs no jieba)
+BOUNDARY_WORD = re.compile("|".join(sorted((re.escape(t) for t in BOUNDARY_TOKENS if len(t) > 1),
+                                           key=lambda t: (-len(t), t))))
 # single characters that never start a place name (中, 下, 和, 新 often do)
 NAME_STOP_CHARS = frozenset("的了在由对将把为是向被从以于并也都均又还即其各每该此这那个要能可应须让使给跟至到按据靠凭用我本全与及或")
 # a name made only of these says nothing of its own (工作机制, 长效机制 ...)
