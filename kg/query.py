@@ -7,6 +7,8 @@ result is printed is the command line's business (``kg.cli``).
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,6 +133,16 @@ class GraphStore:
         variables their values (strings as plain literals), never pasted into the text."""
         for solution in self._answer(text, bindings):
             yield tuple([None if term is None else term.value for term in solution])
+
+    def table(self, text: str, bindings: dict[str, object] | None = None) -> list[tuple[str | None, ...]]:
+        """All the rows of a SELECT at once, as ``rows`` gives them except that an empty string
+        is None too. Oxigraph evaluates the query and writes the whole answer as CSV without
+        holding the GIL, so queries run side by side in threads (``rows`` holds it while it
+        decodes every term); keep to variables whose values are IRIs or plain text."""
+        data = self._answer(text, bindings).serialize(format=ox.QueryResultsFormat.CSV)
+        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+        next(reader, None)  # the variables
+        return [tuple([value or None for value in row]) for row in reader]
 
     def _answer(self, text: str, bindings: dict[str, object] | None = None):
         """Oxigraph's answer, the prefixes predeclared, values bound; a syntax error is a QueryError."""

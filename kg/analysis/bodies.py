@@ -61,14 +61,14 @@ def reporting(store: GraphStore, *, places: bool = True) -> Reporting:
     years: dict[str, set[int]] = defaultdict(set)
     found: dict[str, dict[str, str]] = defaultdict(dict)
     if places:
-        for body, year, label, county, province in store.rows(queries.text("report_places")):
+        for body, year, label, county, province in store.table(queries.text("report_places")):
             held = found[body]
             _least(held, "town", label)
             _least(held, "county", county)
             _least(held, "province", province)
             _add_year(years, body, year)
     else:
-        for body, year in store.rows(queries.text("report_years")):
+        for body, year in store.table(queries.text("report_years")):
             _add_year(years, body, year)
     return Reporting(dict(years), {body: Place(**{"town": "", **held}) for body, held in found.items()})
 

@@ -84,13 +84,13 @@ def adoption(store: GraphStore, concept: str, years_of: Callable[[str], set[int]
     c = ox.NamedNode(concept)
     out = Adoption(concept)
     mentioned: set[str] = set()
-    for _, body, year in store.rows(queries.text("adoptions"), {"c": c}):
+    for _, body, year in store.table(queries.text("adoptions"), {"c": c}):
         mentioned.add(body)
         y = to_year(year)
         if y is not None and (body not in out.first or y < out.first[body]):
             out.first[body] = y
     out.undated = mentioned - out.first.keys()
-    for _, body in store.rows(queries.text("linked_bodies"), {"c": c}):
+    for _, body in store.table(queries.text("linked_bodies"), {"c": c}):
         if body in mentioned:
             continue
         out.linked_only.add(body)

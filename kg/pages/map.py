@@ -138,7 +138,7 @@ def _naming(store: GraphStore, concepts: Sequence[str]) -> dict[str, Naming]:
     per_report: dict[str, Naming] = {}
     body_of: dict[str, str] = {}
     for c in concepts:
-        for _, report, body, year, source, sentence, surface in store.rows(queries.text("map_mentions"),
+        for _, report, body, year, source, sentence, surface in store.table(queries.text("map_mentions"),
                                                                            {"c": ox.NamedNode(c)}):
             here = Naming(_year_key(year_of(year)), source or "", report, sentence or "", squash(surface or ""))
             if report not in per_report or here < per_report[report]:
@@ -178,24 +178,33 @@ class Body:
 def _uppers(store: GraphStore) -> list[tuple]:
     """The divisions above bodies, as ``Divisions`` takes them (map_uppers)."""
     return [(p, level and ONTOLOGY + level, label, lang, up)
-            for p, level, label, lang, up in store.rows(queries.text("map_uppers"))]
+            for p, level, label, lang, up in store.table(queries.text("map_uppers"))]
 
 
 def _bodies(store: GraphStore, uppers: Callable[[], list[tuple]]) -> tuple[list[Body], Divisions]:
     """Every body with its reports' years and where it sits, from two whole-graph queries that
     decode each IRI about once (map_bodies, and map_uppers by ``uppers``)."""
-    rows = list(store.rows(queries.text("map_bodies")))
+    rows = store.table(queries.text("map_bodies"))
     divisions = Divisions([(b, level and ONTOLOGY + level, label, None, up) for b, level, label, up, _, _ in rows]
                           + uppers())
     bodies: dict[str, Body] = {}
+    # bodies of one level under one division sit alike: place each such group once
+    placed: dict[tuple[str, str | None], tuple[list[str], tuple, list[str]]] = {}
     for iri, _, _, _, n, years in rows:
         if iri in bodies:  # a body with several labels or levels has a row for each
             continue
-        chain = divisions.chain(iri)
-        county, city, province = divisions.where(iri, chain)
-        bodies[iri] = Body(iri, divisions.name(iri), divisions.level(iri), to_int(n),
+        level = divisions.level(iri)
+        group = (level, divisions.up.get(iri))
+        where = placed.get(group)
+        if where is None or iri in where[2]:  # (a partOf cycle through this body ends its chain early)
+            chain = divisions.chain(iri)
+            where = ([divisions.name(u) for u in reversed(chain)], divisions.where(iri, chain), chain)
+            if iri not in where[1]:  # a county (or city) is its own: not shared with its level
+                placed[group] = where
+        names, (county, city, province), _ = where
+        bodies[iri] = Body(iri, divisions.name(iri), level, to_int(n),
                            sorted(y if len(y) == 4 and y.isdigit() else year_of(y) for y in (years or "").split()),
-                           [divisions.name(u) for u in reversed(chain)], county, city, province)
+                           names, county, city, province)
     return list(bodies.values()), divisions
 
 
