@@ -13,7 +13,7 @@ runs) and prints, as a table with one column per size:
   (the whole process tree, sampled from /proc);
 - re-runs on the same folder: nothing changed; a vocabulary edit that adds
   one concept (--vocab); one that adds an altLabel to a bundled concept; and
-  1% more reports -- each with the reports it extracted again and its ratio
+  1% more reports -- each with how many reports it loaded again and its ratio
   to the cold build;
 - "which towns use X": the whole ``kg towns`` command (process start
   included) and the query alone for a popular and a rare X, and a GROUP BY.
@@ -164,7 +164,7 @@ def bulk_load_seconds(graph_nt: Path, work: Path) -> float:
     return seconds
 
 
-def _extracted(line: str) -> str:
+def _reloaded(line: str) -> str:
     """How many reports a re-run loaded again, from its summary line."""
     m = re.search(r"store updated, (\d+) reports loaded", line)
     return m.group(1) if m else "all"
@@ -211,7 +211,7 @@ def measure(n: int, args, synth) -> dict[str, str]:
         vocab.append(path)
         seconds, rss, line = run_build(corpus, out, args.jobs, vocab)
         row[f"vocabulary edit, {name} (s)"] = (f"{seconds:.1f} ({seconds / cold:.2f} of cold;"
-                                                f" {_extracted(line)} reports extracted again)")
+                                                f" {_reloaded(line)} reports loaded again)")
         row[f"peak RSS, {name} (MB)"] = f"{rss / 1e6:.0f}"
     extra = args.work / f"extra-{n}"
     if not (extra / "manifest.tsv").is_file():
