@@ -202,3 +202,16 @@ def test_viz_draws_a_neighbourhood(runner, built, tmp_path):
     assert oct(out.stat().st_mode & 0o777) != "0o600"  # readable like any file the user writes
     none = runner.invoke(main, ["viz", "--graph", built, "--town", "不存在镇", "-o", str(out)])
     assert none.exit_code == 1 and none.output.strip() == "Error: no town matches these filters"
+
+
+def test_ctrl_c_in_any_command_is_one_line_and_130(runner, built, monkeypatch):
+    """Not click's "Aborted!" and exit 1: the same line and status as the build and the query."""
+    from kg.pages import map as map_page
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(map_page, "map_html", interrupted)
+    result = runner.invoke(main, ["map", "三所联动", "--graph", str(built), "-o", "never.html"])
+    assert result.exit_code == 130
+    assert result.output.strip().splitlines() == ["interrupted"]

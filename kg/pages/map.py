@@ -139,7 +139,7 @@ def _naming(store: GraphStore, concepts: Sequence[str]) -> dict[str, Naming]:
     body_of: dict[str, str] = {}
     for c in concepts:
         for _, report, body, year, source, sentence, surface in store.table(queries.text("map_mentions"),
-                                                                           {"c": ox.NamedNode(c)}):
+                                                                            {"c": ox.NamedNode(c)}):
             here = Naming(_year_key(year_of(year)), source or "", report, sentence or "", squash(surface or ""))
             if report not in per_report or here < per_report[report]:
                 per_report[report], body_of[report] = here, body
