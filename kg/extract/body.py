@@ -215,13 +215,18 @@ class BodyFinder:
         """No name in the chain holds a word that cannot be part of a place name (现将本镇, 认真贯彻区)."""
         for d in chain:
             ok = self._name_ok_cache.get(d.name)
-            if ok is None:  # jieba only when a boundary word or a particle could be one of its words
-                ok = (d.name[0] not in P.NAME_STOP_CHARS and not P.BOUNDARY_WORD.search(d.name)
-                      or self._name_like(self.tokens(d.name)))
-                remember(self._name_ok_cache, d.name, ok)
+            if ok is None:
+                ok = remember(self._name_ok_cache, d.name, self._name_ok(d.name))
             if not ok:
                 return False
         return True
+
+    def _name_ok(self, name: str) -> bool:
+        """``_name_like`` of jieba's words for ``name``; jieba is asked only when a boundary word
+        or a leading particle could be one of them (most names hold neither)."""
+        if name[0] not in P.NAME_STOP_CHARS and not P.BOUNDARY_WORD.search(name):
+            return True
+        return self._name_like(self.tokens(name))
 
     @staticmethod
     def _name_like(tokens: tuple[str, ...]) -> bool:

@@ -142,6 +142,7 @@ class Divisions:
         self.up = {place: min(ups) for place, ups in uppers.items()}  # the least division above
         self._level: dict[str, str] = {}
         self._name: dict[str, str] = {}
+        self._placed: dict[tuple[str, str | None], tuple[tuple[str, ...], list[str], tuple]] = {}
 
     def level(self, iri: str) -> str:
         """The most specific level class (local name) of a division, '' if none."""
@@ -174,6 +175,19 @@ class Divisions:
             here = up
             seen.add(here)
             out.append(here)
+
+    def place(self, iri: str) -> tuple[tuple[str, ...], str | None, str | None, str | None]:
+        """The names of the divisions above a body, top down, and its county-level unit, city and
+        province (``chain`` and ``where``). Bodies of one level under one division sit alike, so
+        each such group is placed once: thousands of towns share a county."""
+        group = (self.level(iri), self.up.get(iri))
+        held = self._placed.get(group)
+        if held is None or iri in held[1]:  # a partOf cycle through this body ends its chain early
+            chain = self.chain(iri)
+            held = (tuple(self.name(u) for u in reversed(chain)), chain, self.where(iri, chain))
+            if iri not in held[2]:  # a county (or city) is its own: not shared with its level
+                self._placed[group] = held
+        return (held[0], *held[2])
 
     def where(self, iri: str, chain: list[str]) -> tuple[str | None, str | None, str | None]:
         """The county-level unit, city and province of a division whose chain is ``chain``.
@@ -213,9 +227,7 @@ def bodies_of(places: Iterable[tuple], reports: dict[str, ReportInfo]) -> dict[s
     for t in bodies.values():
         t.name, t.level = name(t.iri), divisions.level(t.iri)
         t.upper = divisions.upper_label(t.iri)
-        chain = divisions.chain(t.iri)
-        t.chain = [name(u) for u in reversed(chain)]
-        county, city, province = divisions.where(t.iri, chain)
+        t.chain, county, city, province = divisions.place(t.iri)
         if county:
             t.county, t.county_iri = name(county), county
         if city:

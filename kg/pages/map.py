@@ -169,7 +169,7 @@ class Body:
     level: str
     reports: int
     years: list[str]  # one per dated report, sorted
-    chain: list[str]  # the names of the divisions above it, top down
+    chain: tuple[str, ...]  # the names of the divisions above it, top down
     county: str | None  # IRIs
     city: str | None
     province: str | None
@@ -188,21 +188,11 @@ def _bodies(store: GraphStore, uppers: Callable[[], list[tuple]]) -> tuple[list[
     divisions = Divisions([(b, level and ONTOLOGY + level, label, None, up) for b, level, label, up, _, _ in rows]
                           + uppers())
     bodies: dict[str, Body] = {}
-    # bodies of one level under one division sit alike: place each such group once
-    placed: dict[tuple[str, str | None], tuple[list[str], tuple, list[str]]] = {}
     for iri, _, _, _, n, years in rows:
         if iri in bodies:  # a body with several labels or levels has a row for each
             continue
-        level = divisions.level(iri)
-        group = (level, divisions.up.get(iri))
-        where = placed.get(group)
-        if where is None or iri in where[2]:  # (a partOf cycle through this body ends its chain early)
-            chain = divisions.chain(iri)
-            where = ([divisions.name(u) for u in reversed(chain)], divisions.where(iri, chain), chain)
-            if iri not in where[1]:  # a county (or city) is its own: not shared with its level
-                placed[group] = where
-        names, (county, city, province), _ = where
-        bodies[iri] = Body(iri, divisions.name(iri), level, to_int(n),
+        names, county, city, province = divisions.place(iri)
+        bodies[iri] = Body(iri, divisions.name(iri), divisions.level(iri), to_int(n),
                            sorted(y if len(y) == 4 and y.isdigit() else year_of(y) for y in (years or "").split()),
                            names, county, city, province)
     return list(bodies.values()), divisions

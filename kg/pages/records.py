@@ -125,7 +125,7 @@ class BodyStats:
     city: str = ""
     province: str = ""
     province_iri: str = ""
-    chain: list[str] = field(default_factory=list)  # upper divisions, top down
+    chain: tuple[str, ...] = ()  # upper divisions, top down
     reports: list[ReportInfo] = field(default_factory=list)
     degree: int = 0  # linked concepts, counted before the pass (ranks the bodies)
     linked: int = 0  # distinct linked concepts, counted in the pass
