@@ -164,7 +164,7 @@ class BuildFolder:
     """A build folder: its lock, its generations and the ``current`` link the readers follow."""
 
     def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+        self.root = Path(root).absolute()  # compared with the resolved ``current``: a relative root never matches
         self._lock_fh = None
 
     @property

@@ -78,6 +78,18 @@ def test_an_unchanged_rerun_keeps_the_store_graph_and_pages(reports, first):
     assert _outputs(first) == outputs
 
 
+def test_a_rerun_into_a_relative_folder_builds_on_the_previous_one(reports, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # --out given relative to the working folder, as a user types it
+    assert B.build([reports], "rel").store_update is None
+    store = (tmp_path / "rel" / "store").resolve()
+
+    pages = {name: (tmp_path / "rel" / name).stat().st_mtime_ns for name in PAGES}
+
+    assert B.build([reports], "rel").store_update == (0, 0)  # it was not swept away before the build
+    assert (tmp_path / "rel" / "store").resolve() != store  # a new generation, made from the previous one
+    assert {name: (tmp_path / "rel" / name).stat().st_mtime_ns for name in PAGES} == pages  # kept
+
+
 @pytest.mark.parametrize("name", ["graph.nt", "network.html"])
 @pytest.mark.parametrize("spoil", ["delete", "overwrite"])
 def test_an_output_deleted_or_replaced_is_written_again(reports, first, name, spoil):
