@@ -198,6 +198,27 @@ def test_a_vocabulary_edit_extracts_again_only_the_reports_it_touches(reports, f
     assert _outputs(first) == _outputs(fresh) and _quads(first) == _quads(fresh)
 
 
+def test_an_edit_replaces_a_reports_changed_triples_whatever_its_sentences_hold(reports, first, tmp_path):
+    # the store swaps only the triples an edit changed, line by line of N-Triples: a line
+    # separator inside a sentence literal (U+2028 is kept as it is) must not cut a triple
+    path = next(p for p in reports.glob("*.txt") if "出庭应诉工作" in p.read_text(encoding="utf-8"))
+    path.write_text(path.read_text(encoding="utf-8").replace("出庭应诉工作", "司法所\u2028出庭应诉工作"),
+                    encoding="utf-8")
+    B.build([reports], first, pages=False)
+    assert "\u2028" in (first / "graph.nt").read_text(encoding="utf-8")
+    vocab = tmp_path / "mine.ttl"
+    vocab.write_text(_EDIT, encoding="utf-8")
+    fresh = tmp_path / "fresh"
+
+    touched = sum(any(name in p.read_text(encoding="utf-8") for name in ("出庭应诉工作", "示范引导作用"))
+                  for p in reports.glob("*.txt"))
+
+    for edit in ([vocab], []):  # the new mentions in, then out again
+        assert B.build([reports], first, vocab=edit, pages=False).store_update == (touched, 0)
+        B.build([reports], fresh, vocab=edit, pages=False, rebuild=True)
+        assert _quads(first) == _quads(fresh)
+
+
 def test_only_the_vocabularies_entries_were_made_with_are_kept(reports, first, tmp_path):
     snapshots = lambda: sorted(p.name for p in (first / "cache").glob("*/vocabulary/*.json"))
     assert len(snapshots()) == 1

@@ -132,7 +132,7 @@ def _build(folder: BuildFolder, inputs, vocab, jobs, limits, on_error, progress,
                 for label, surface in s.aliases:
                     forms[label].add(surface)
                 if loader:
-                    loader.add(s.record.report, s.block, s.blocks[0], s.retired)
+                    loader.add(s.record.report, s.block, s.blocks, s.retired)
             s.labels = frozenset(shared.setdefault(label, label) for label, _ in s.votes)
             s.mentions, s.votes, s.aliases, s.retired = len(s.votes), [], [], None
             summaries.append(s)

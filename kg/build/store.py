@@ -132,22 +132,36 @@ class StoreLoader:
     def removed(self) -> int:
         return len(self._gone())
 
-    def add(self, report: str, block: str, turtle: Span, retired: tuple[str, str] | None = None) -> None:
-        """A report's block (``block`` its digest), read from the cache unless the store has it
-        already: a report of the same content whose block a vocabulary edit left as it was.
-        ``retired``: the digest and N-Triples of the block it had before the edit."""
+    def add(self, report: str, block: str, spans: Sequence[Span], retired: tuple[str, str] | None = None) -> None:
+        """A report's block (``block`` its digest; ``spans`` its Turtle and N-Triples in the
+        cache), loaded unless the store has it already: a report of the same content whose
+        block a vocabulary edit left as it was. ``retired``: the digest and N-Triples of the
+        block it had before the edit."""
         self.reports[report] = block
         held = self.base_reports.get(report)
         if held == block:
             return
-        if held is not None:  # other concepts after an edit: out with the old
-            if retired is not None and retired[0] == held:  # its very triples (a report's own subjects)
-                self.touched = True
-                self.store.update(f"DELETE DATA {{\n{retired[1]}\n}}")
-            else:
-                self._delete(queries.text("delete_reports"), [G.iri(report)])
         self.added += 1
-        self._feed(read_span(turtle))
+        if held is None:
+            self._feed(read_span(spans[0]))
+        elif retired is not None and retired[0] == held:  # an edit changed some of its mentions
+            self._swap(retired[1], read_span(spans[1]).decode("utf-8"))
+        else:
+            self._delete(queries.text("delete_reports"), [G.iri(report)])
+            self._feed(read_span(spans[0]))
+
+    def _swap(self, old: str, new: str) -> None:
+        """Replace a report's triples by the difference alone: an edit changes a few mentions of
+        a report and leaves the rest, and deleting and loading all of them costs far more. One
+        line of N-Triples is one triple (split at "\\n" only: a literal may hold U+2028), and
+        N-Triples is Turtle."""
+        before, after = set(old.split("\n")), set(new.split("\n"))
+        gone, come = sorted(before - after - {""}), sorted(after - before - {""})
+        if gone:
+            self.touched = True
+            self.store.update("DELETE DATA {\n" + "\n".join(gone) + "\n}")
+        if come:
+            self._feed(("\n".join(come) + "\n").encode("utf-8"))
 
     def head(self, subject: str, turtle: str) -> None:
         """A concept's or place's block (they come after every report)."""
