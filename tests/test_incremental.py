@@ -36,7 +36,8 @@ def reports(tmp_path):
 @pytest.fixture
 def first(reports, tmp_path):
     out = tmp_path / "out"
-    assert B.build([reports], out).store_update is None  # nothing to start from
+    built = B.build([reports], out)
+    assert built.store_update is None and built.compacted  # nothing to start from: filled, then compacted
     return out
 
 
@@ -54,6 +55,7 @@ def test_a_build_on_the_previous_store_equals_a_build_from_nothing(reports, firs
     B.build([reports], fresh)
 
     assert again.store_update == (2, 2)  # the changed report counts as deleted and loaded
+    assert again.compacted  # 4 of 5 reports came or went
     quads = _quads(first)
     assert quads == _quads(fresh)
     assert not any("/report/" + files[0].stem in q for q in quads)
@@ -187,6 +189,7 @@ def test_a_vocabulary_edit_extracts_again_only_the_reports_it_touches(reports, f
 
     assert sorted(Path(r.path).name for r in again.records if not r.cached) == touched
     assert again.store_update == (len(touched), 0)  # loaded again in place; none gone
+    assert not again.compacted  # only the mentions the edit changed were swapped
     assert _quads(first) == _quads(fresh)
     assert _outputs(first) == _outputs(fresh)
     assert "出庭应诉工作" in (first / "graph.ttl").read_text(encoding="utf-8")

@@ -210,7 +210,7 @@ def _settle(folder: BuildFolder, gen: Path, ttl: AtomicWriter, nt: AtomicWriter,
     try:
         tail.result()
         if compacted:
-            compacted.result()
+            result.compacted = compacted.result()
         if cancel.is_set():
             raise _Cancelled
         ttl.commit()

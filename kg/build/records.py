@@ -65,6 +65,7 @@ class BuildResult:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     store_update: tuple[int, int] | None = None  # (reports loaded, deleted) if the previous store was built on
+    compacted: bool = False  # whether the build compacted the store (``StoreLoader.optimize``)
     outputs: list[Path] = field(default_factory=list)
 
     @property

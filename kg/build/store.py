@@ -41,6 +41,7 @@ class StoreLoader:
     THREADS = 2  # loads at once: one load is single-threaded, and chunks load independently
     STATE = STORE_STATE  # in the store's folder, so it is swapped in with the store
     BATCH = 1000  # subjects per delete
+    COMPACT_SHARE = 10  # a build on a previous store compacts it when 1 in this many reports came or went
     SHAPE = {"reports": dict, "heads": dict, "triples": int}  # in a state this build can start from
 
     def __init__(self, out: Path, gen: Path, fingerprint: str, vocabulary: str, reuse: bool = True,
@@ -69,6 +70,7 @@ class StoreLoader:
         self.heads: dict[str, str] = {}
         self.changed: list[tuple[str, bytes]] = []  # head subjects to delete, then load again
         self.added = 0  # reports loaded by this build
+        self.swapped = 0  # of them, reports whose changed triples alone were swapped (an edit's)
         self.prefixes = G.turtle_prefixes().encode("utf-8")
         self.parts: list[bytes] = []
         self.size = 0
@@ -145,6 +147,7 @@ class StoreLoader:
         if held is None:
             self._feed(read_span(spans[0]))
         elif retired is not None and retired[0] == held:  # an edit changed some of its mentions
+            self.swapped += 1
             self._swap(retired[1], read_span(spans[1]).decode("utf-8"))
         else:
             self._delete(queries.text("delete_reports"), [G.iri(report)])
@@ -231,13 +234,19 @@ class StoreLoader:
             raise self.error
         self.store.flush()
 
-    def optimize(self) -> None:
-        """Compact the store, if this build changed it: many small loads leave many overlapping
-        files, and a lookup reads each, so an uncompacted store answers "which towns use X"
-        several times slower (README, Scale). Runs in RocksDB's threads beside the pages,
-        which a changed store redraws; the store can be read meanwhile."""
-        if self.touched:
+    def optimize(self) -> bool:
+        """Compact the store if this build filled it or loaded much of it: many loads leave
+        many overlapping files, and a lookup reads each, so a store filled in chunks answers
+        "which towns use X" several times slower uncompacted (README, Scale). A few reports
+        more, or an edit's swapped mentions, cost a lookup a few percent (RocksDB's own
+        background compaction takes care of them) and a compaction of the whole store
+        seconds. Runs in RocksDB's threads beside the pages; the store can be read meanwhile.
+        Whether it compacted."""
+        whole = self.added - self.swapped + self.removed  # reports loaded or deleted whole
+        if self.touched and (not self.reused or whole * self.COMPACT_SHARE >= max(len(self.reports), 1)):
             self.store.optimize()
+            return True
+        return False
 
     def commit(self) -> None:
         """Close the finished store and write its state beside it: what it holds, and which

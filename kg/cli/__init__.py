@@ -110,6 +110,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], jobs
         stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
         if result.store_update:
             stages += "; store updated, {} reports loaded, {} deleted".format(*result.store_update)
+            stages += ", compacted" if result.compacted else ""
         click.echo(f"{result.reports} reports, {result.mentions} mentions, {len(result.concepts)} concepts, "
                    f"{result.triples} triples in {result.seconds:.1f} s ({mb / max(result.seconds, 1e-9):.2f} MB/s;"
                    f" {stages}) -> {out_dir}", err=True)
