@@ -93,6 +93,35 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     (zero-width spaces, bidi marks, a stray BOM: scraped pages are full of
     them, and no name may hold one).
     """
+    folded, drops = _folded_and_drops(text)
+    if not drops:
+        return folded, list(range(len(folded) + 1))
+    parts, index, pos = [], [], 0
+    for s, e in drops:
+        parts.append(folded[pos:s])
+        index.extend(range(pos, s))
+        pos = e
+    parts.append(folded[pos:])
+    index.extend(range(pos, len(folded) + 1))
+    return "".join(parts), index
+
+
+def fold_text(text: str) -> str:
+    """``fold_with_map(text)[0]`` without the index, which costs most of the time on a whole
+    report (not memoised: texts do not recur)."""
+    folded, drops = _folded_and_drops(text)
+    if not drops:
+        return folded
+    parts, pos = [], 0
+    for s, e in drops:
+        parts.append(folded[pos:s])
+        pos = e
+    parts.append(folded[pos:])
+    return "".join(parts)
+
+
+def _folded_and_drops(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text folded character for character, and the spans of it to drop (in order)."""
     folded = _translate(to_simplified(text))
     n = len(folded)
     drops = []
@@ -102,16 +131,7 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
             drops.append((s, e))
     if _INVISIBLE.search(folded):
         drops = _merged(drops + [m.span() for m in _INVISIBLE.finditer(folded)])
-    if not drops:
-        return folded, list(range(n + 1))
-    parts, index, pos = [], [], 0
-    for s, e in drops:
-        parts.append(folded[pos:s])
-        index.extend(range(pos, s))
-        pos = e
-    parts.append(folded[pos:])
-    index.extend(range(pos, n + 1))
-    return "".join(parts), index
+    return folded, drops
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -128,7 +148,7 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """The folded form alone, for labels and lookups (cached: labels recur)."""
-    return fold_with_map(text)[0]
+    return fold_text(text)
 
 
 _KEY_DROP = re.compile(r"[\s\"'《》〈〉<>()（）\[\]【】、,，.。:：;；!！?？·\-_/]+")

@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from kg.textnorm import fold_with_map, strip_invisible
+from kg.textnorm import fold_text, fold_with_map, strip_invisible
 
 
 def test_every_format_character_is_invisible():
@@ -24,3 +24,10 @@ def test_fold_maps_every_character_back():
     assert folded == '岔河镇"三所联动"调解机制,ABC'
     assert len(index) == len(folded) + 1 and index[-1] == len(text)
     assert text[index[folded.index("机制")]] == "機"
+
+
+@pytest.mark.parametrize("text", ["岔河鎮　“三所聯動”調解 機制，ＡＢＣ", "领导 小组\u200b 行政  执法 a b", " 中 ",
+                                  "\u200b", "", "ab  cd", "中\u200b\u200b 文\ufeff"])
+def test_folding_a_whole_text_alone_folds_as_with_the_map(text):
+    # a vocabulary edit checks every cached report with fold_text: it must fold exactly alike
+    assert fold_text(text) == fold_with_map(text)[0]

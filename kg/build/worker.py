@@ -25,7 +25,7 @@ from ..layout import read_span, write_atomic
 from ..model import Extraction, Placement
 from ..readers import ReadLimits
 from ..resolve import Resolver, concept_iri_for
-from ..textnorm import fold_with_map
+from ..textnorm import fold_text
 from .cache import SECTIONS, Cache, CacheEntry
 from .records import Record, Summary
 
@@ -126,7 +126,7 @@ class Worker:
         change = self._changes[entry.vocabulary]
         if change is None:
             return False
-        return not change.touches(fold_with_map(read_span(entry.spans[_TEXT]).decode("utf-8"))[0])
+        return not change.touches(fold_text(read_span(entry.spans[_TEXT]).decode("utf-8")))
 
     def _keep_text(self, key: str, text) -> None:
         """The report's text in ``texts/``: linked from the build before where it is there (the
