@@ -10,7 +10,6 @@ which never happens in a graph ``kg build`` made.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,17 +54,7 @@ class Found:
 
 def fetch(src: Source, batch: list[BodyStats], concepts: dict[str, ConceptStats]) -> tuple[list[BodyStats], Found]:
     """The batch's queries (run in a worker thread on a store)."""
-    report_iris = [r.iri for t in batch for r in t.reports]
-    per_report: dict[str, dict[str, list]] = defaultdict(dict)
-    for r, c, sentence, n in src.mentions(report_iris):
-        held = per_report[r].get(c)
-        if held is None:
-            per_report[r][c] = [c, to_int(n), sentence]
-        else:
-            held[1] += to_int(n)
-            if sentence < held[2]:
-                held[2] = sentence
-    mentions = {r: list(found.values()) for r, found in per_report.items()}
+    mentions = src.per_concept([r.iri for t in batch for r in t.reports])
     # A body's links are read only when its mentions do not tell them: a graph built by
     # kg links a body to exactly the concepts its reports mention, each by its kind's link.
     ask = [t.iri for t in batch if not _links_follow_mentions(t, mentions, concepts)]

@@ -12,12 +12,14 @@ out of the store.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .. import queries
 from ..layout import Span, read_span
+from .records import to_int
 
 Select = Callable[[str], "list[dict[str, str]]"]
 
@@ -41,6 +43,19 @@ class Source:
         """(report, concept, sentence, mentions) for the given reports' mentions."""
         return self.rows(queries.text("pages_mentions").replace("@REPORTS@", iris(reports)),
                          ("report", "concept", "sentence", "n"))
+
+    def per_concept(self, reports: Sequence[str]) -> dict[str, list[list]]:
+        """Per report, its [concept, mentions, least sentence] (the mentions grouped)."""
+        per_report: dict[str, dict[str, list]] = defaultdict(dict)
+        for r, c, sentence, n in self.mentions(reports):
+            held = per_report[r].get(c)
+            if held is None:
+                per_report[r][c] = [c, to_int(n), sentence]
+            else:
+                held[1] += to_int(n)
+                if sentence < held[2]:
+                    held[2] = sentence
+        return {r: list(found.values()) for r, found in per_report.items()}
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
         """``fn`` over ``items``, results in order; on a store, a few at a time in threads."""
@@ -93,6 +108,16 @@ class EvidenceFiles(Source):
 
     def rows(self, query, variables):
         return self.inner.rows(query, variables)
+
+    def per_concept(self, reports):
+        """What each report's cached evidence holds already grouped: read as it is."""
+        files = self.files
+        missing = [r for r in reports if r not in files]  # not this build's: ask the graph
+        out = self.inner.per_concept(missing) if missing else {}
+        for r in reports:
+            if r in files:
+                out[r] = json.loads(read_span(files[r]))
+        return out
 
     def mentions(self, reports):
         missing = [r for r in reports if r not in self.files]
