@@ -231,3 +231,63 @@ def test_only_the_vocabularies_entries_were_made_with_are_kept(reports, first, t
     assert len(snapshots()) == 2  # the untouched reports' entries were made with the first
     B.build([reports], first, vocab=[vocab], pages=False, rebuild=True)
     assert len(snapshots()) == 1
+
+
+def _synth():
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("synth", Path(__file__).resolve().parent.parent / "benchmarks" / "synth.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["synth"] = mod  # dataclasses look the module up by name
+    spec.loader.exec_module(mod)
+    return mod
+
+
+_SCALE_EDITS = """@prefix fz: <https://w3id.org/fzkg/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/fzkg/id/concept/社区调解工作室> a skos:Concept , fz:Institution ; skos:prefLabel "社区调解工作室"@zh .
+<https://w3id.org/fzkg/id/concept/个人调解工作室> skos:altLabel "贵和工作室"@zh .
+"""
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("many")
+    _synth().generate(160, folder, seed=3, shard=1000)
+    return folder
+
+
+@pytest.mark.parametrize("extra", [32, 5, 1])  # keep in step with memo.EXTRA  # evidence candidates kept per concept: enough, cut, too few
+def test_pages_of_a_build_that_folds_only_the_changed_bodies_equal_pages_drawn_anew(many, tmp_path, monkeypatch,
+                                                                                     extra):
+    from kg.pages import memo
+
+    monkeypatch.setattr(memo, "EXTRA", extra)
+    corpus = tmp_path / "reports"
+    shutil.copytree(many, corpus)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    cold = B.build([corpus], out, pages=True)
+    assert cold.pages_update[0] == cold.pages_update[1] == len(cold.records) - 1  # all folded; one body each
+    vocab = tmp_path / "edits.ttl"
+    vocab.write_text(_SCALE_EDITS, encoding="utf-8")
+
+    again = B.build([corpus], out, vocab=[vocab])
+    folded, bodies = again.pages_update
+    if extra == 32:  # the default: the bodies whose reports name an edited concept; with fewer
+        assert 0 < folded < bodies / 2  # candidates kept, a common concept's bodies fold again too
+    B.build([corpus], fresh, vocab=[vocab])
+    assert _outputs(out) == _outputs(fresh)
+
+    # reports changed, gone and new; and towns.csv replaced by hand: the memo is not used then
+    files = sorted(corpus.rglob("*.txt"))
+    files[0].unlink()
+    files[1].write_text(files[1].read_text(encoding="utf-8").replace("司法所", "人民调解委员会"), encoding="utf-8")
+    (corpus / "new.txt").write_text(files[2].read_text(encoding="utf-8"), encoding="utf-8")
+    again = B.build([corpus], out, vocab=[vocab])
+    assert again.pages_update[0] < again.pages_update[1] or extra < 32
+    B.build([corpus], fresh, vocab=[vocab], rebuild=True)
+    assert _outputs(out) == _outputs(fresh)
+    (out / "towns.csv").write_text("town\n", encoding="utf-8")
+    assert B.build([corpus], out).pages_update[0] == again.pages_update[1]
+    B.build([corpus], fresh, rebuild=True)
+    assert _outputs(out) == _outputs(fresh)

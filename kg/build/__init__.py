@@ -35,6 +35,7 @@ from ..extract import Lexicon
 from ..layout import (CACHE, GRAPH_FILES, MANIFEST, PAGE_FILES, STORE, TEXTS, AtomicWriter, BuildFolder, Span,
                       write_atomic)
 from ..model import Extraction
+from ..pages.memo import MEMO, PagesMemo
 from ..readers import DEFAULT_MAX_BYTES, ReadLimits, find_inputs
 from ..resolve import resolve_concepts
 from .cache import SECTIONS, Cache, fingerprint, prune, vocabulary_digest
@@ -175,7 +176,7 @@ def _build(folder: BuildFolder, inputs, vocab, jobs, limits, on_error, progress,
     # the pages are a function of the store and the code that draws them: if neither changed, keep them
     draw = pages and not (loader and loader.pages_current)
     if pages and not draw:
-        folder.keep(gen, PAGE_FILES)
+        folder.keep(gen, (*PAGE_FILES, MEMO))
     # The pages need only the store and the cached evidence: the graph files are finished and
     # the store compacted beside them. The generation is made current when all are whole; a
     # failure or Ctrl-C before that leaves the previous one as it was.
@@ -190,7 +191,13 @@ def _build(folder: BuildFolder, inputs, vocab, jobs, limits, on_error, progress,
                     ttl.commit()
                     nt.commit()
                 evidence = {s.record.report: s.blocks[_EVIDENCE] for s in good if s.record.report}
-                _write_pages(gen, evidence, loader.store if loader else None)
+                # the pages before, and what the pass made of each body then, save folding
+                # again the bodies whose reports and concepts did not change
+                memo = PagesMemo(loader.pages if loader else _drawing_code(),
+                                 {s.record.report: s.block for s in good if s.record.report},
+                                 None if rebuild else folder.current())
+                _write_pages(gen, evidence, loader.store if loader else None, memo)
+                result.pages_update = (memo.total - len(memo.kept), memo.total)
         except BaseException:
             cancel.set()
             raise
@@ -252,7 +259,7 @@ def _drawing_code() -> str:
     return h.hexdigest()[:16]
 
 
-def _write_pages(gen: Path, evidence: dict[str, Span], store=None) -> None:
+def _write_pages(gen: Path, evidence: dict[str, Span], store=None, memo=None) -> None:
     """The network page, the printable summary, a spreadsheet and a Gephi file, into the
     generation: the store (else its graph file) answers the whole-graph questions, each
     report's cached evidence the per-mention ones."""
@@ -260,5 +267,5 @@ def _write_pages(gen: Path, evidence: dict[str, Span], store=None) -> None:
     from ..query import GraphStore
 
     graph = GraphStore(store) if store is not None else GraphStore.open(gen)
-    write_pages(EvidenceFiles(as_source(graph), evidence), gen)
+    write_pages(EvidenceFiles(as_source(graph), evidence), gen, memo=memo)
 

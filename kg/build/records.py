@@ -66,6 +66,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     store_update: tuple[int, int] | None = None  # (reports loaded, deleted) if the previous store was built on
     compacted: bool = False  # whether the build compacted the store (``StoreLoader.optimize``)
+    pages_update: tuple[int, int] | None = None  # (bodies folded, of all) if the pages were drawn
     outputs: list[Path] = field(default_factory=list)
 
     @property

@@ -111,6 +111,8 @@ def build(inputs: tuple[Path, ...], out_dir: Path, vocab: tuple[Path, ...], jobs
         if result.store_update:
             stages += "; store updated, {} reports loaded, {} deleted".format(*result.store_update)
             stages += ", compacted" if result.compacted else ""
+        if result.pages_update and result.pages_update[0] < result.pages_update[1]:
+            stages += "; pages: {} of {} bodies folded again".format(*result.pages_update)
         click.echo(f"{result.reports} reports, {result.mentions} mentions, {len(result.concepts)} concepts, "
                    f"{result.triples} triples in {result.seconds:.1f} s ({mb / max(result.seconds, 1e-9):.2f} MB/s;"
                    f" {stages}) -> {out_dir}", err=True)

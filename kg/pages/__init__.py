@@ -19,20 +19,24 @@ from typing import Any
 
 from ..layout import GRAPHML, NETWORK, PAGE_FILES, SUMMARY, TOWNS_CSV, AtomicWriter, write_streamed
 from .corpus import gather
+from .memo import PagesMemo
 from .exports import GRAPHML_TAIL, graphml_head, graphml_nodes, graphml_text
 from .records import Corpus
 from .source import EvidenceFiles, Select, as_source
 
-__all__ = ["EvidenceFiles", "as_source", "graphml", "towns_csv", "write_pages"]
+__all__ = ["EvidenceFiles", "PagesMemo", "as_source", "graphml", "towns_csv", "write_pages"]
 
 
 def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_cards: int | None = None,
-                title: str | None = None, network_title: str | None = None) -> list[Path]:
+                title: str | None = None, network_title: str | None = None,
+                memo: PagesMemo | None = None) -> list[Path]:
     """Write network.html, summary.html, towns.csv and graph.graphml into ``out_dir``.
 
     ``graph`` is a GraphStore, a pyoxigraph Store, a ``Source`` or a
     ``select`` callable. Each file is written beside its target and renamed
-    over it, so a reader never sees half a file.
+    over it, so a reader never sees half a file. With a ``memo`` (a build's),
+    the bodies whose inputs did not change since the pages before are not
+    folded again, and the memo for the next build is written beside the pages.
     """
     from . import summary
     from .network import write_network  # pyvis is only needed here
@@ -43,11 +47,15 @@ def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_c
     edges_fd, edges_tmp = tempfile.mkstemp(prefix=f".{GRAPHML}.", suffix=".edges", dir=out)
     edges = os.fdopen(edges_fd, "w", encoding="utf-8", newline="\n")
     gml = None
+    edges_at = 0  # where the edges start in graph.graphml (bytes)
 
     def write_graphml(corpus: Corpus) -> None:  # mostly I/O: runs beside the page rendering
-        gml.write(graphml_head())
-        for node in graphml_nodes(corpus.bodies.values(), corpus.concepts.values()):
-            gml.write(node)
+        nonlocal edges_at
+        head = [graphml_head(), *graphml_nodes(corpus.bodies.values(), corpus.concepts.values())]
+        for part in head:
+            gml.write(part)
+        if memo is not None:
+            edges_at = sum(len(part.encode("utf-8")) for part in head)
         gml.fh.flush()
         with open(edges_tmp, encoding="utf-8") as fh:
             shutil.copyfileobj(fh, gml.fh, 1 << 20)
@@ -56,7 +64,7 @@ def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_c
 
     try:
         corpus = gather(graph, max_cards=summary.MAX_CARDS if max_cards is None else max_cards,
-                        max_bodies=max_nodes, csv_out=csv_file.fh, edges_out=edges.write)
+                        max_bodies=max_nodes, csv_out=csv_file.fh, edges_out=edges.write, memo=memo)
         csv_file.commit()
         edges.close()
         gml = AtomicWriter(out / GRAPHML)
@@ -67,12 +75,16 @@ def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_c
             kw2 = {} if network_title is None else {"title": network_title}
             write_streamed(out / NETWORK, lambda fh: write_network(corpus, fh, max_nodes=max_nodes, **kw2))
             graphml_done.result()
+        if memo is not None:
+            memo.save(out, edges_at)
     except BaseException:
         csv_file.abandon()
         if gml is not None:
             gml.abandon()
         raise
     finally:
+        if memo is not None:
+            memo.close()
         if not edges.closed:
             edges.close()
         Path(edges_tmp).unlink(missing_ok=True)

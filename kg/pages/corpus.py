@@ -10,7 +10,6 @@ and which are avoided, is written in docs/queries.md.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
@@ -20,6 +19,7 @@ from ..kinds import COUNTY_LEVELS, KINDS, LEVEL, LEVELS, TOOLKIT_KINDS
 from ..vocab import KIND_OF_CLASS, KIND_OF_LINK, ONTOLOGY
 from .exports import CSV_HEADER
 from .fold import fetch, fold
+from .memo import PagesMemo
 from .records import (BodyStats, ConceptStats, Corpus, Located, ReportInfo, local_name, pick_label, squash,
                       to_int, year_of)
 from .source import Source, as_source
@@ -32,20 +32,22 @@ _LINK_OF = {k.key: k.link for k in KINDS}
 
 
 def gather(graph: Any, *, max_cards: int = 0, max_bodies: int = 0,
-           csv_out: TextIO | None = None, edges_out: Callable[[str], Any] | None = None) -> Corpus:
+           csv_out: TextIO | None = None, edges_out: Callable[[str], Any] | None = None,
+           memo: PagesMemo | None = None) -> Corpus:
     """Everything the pages need, in one pass.
 
     ``max_cards`` bodies (the most connected) keep their per-concept detail
     for the summary's cards; ``max_bodies`` bodies (the most connected) keep
     their links for the network. ``csv_out`` receives bodies.csv and
-    ``edges_out`` the GraphML ``<edge>`` elements, as the pass goes.
+    ``edges_out`` the GraphML ``<edge>`` elements, as the pass goes. A ``memo`` of the pass
+    before saves folding again the bodies whose inputs did not change, and keeps this pass's.
     """
     src = as_source(graph)
     first = list(src.map(lambda job: job(), [
         lambda: read_reports(src),
         lambda: read_places(src),
         lambda: _concepts(src),
-        lambda: list(src.rows(queries.text("pages_degree"), ("body", "n"))),
+        lambda: src.table(queries.text("pages_degree"), ("body", "n")),
         lambda: read_coordinates(src),
     ]))
     reports, places, concepts, degrees, located = first
@@ -69,12 +71,20 @@ def gather(graph: Any, *, max_cards: int = 0, max_bodies: int = 0,
     for t in sorted(bodies.values(), key=lambda t: (-t.degree, t.display, t.iri))[:max_bodies]:
         t.links = {}
 
-    writer = csv.writer(csv_out, lineterminator="\n") if csv_out is not None else None
-    if writer:
-        writer.writerow(CSV_HEADER)
+    if csv_out is not None:
+        header = ",".join(CSV_HEADER) + "\n"
+        csv_out.write(header)
+        if memo is not None:
+            memo.csv_pos = len(header)
+    kept = None
+    if memo is not None:
+        memo.plan(bodies, concepts)
+        kept = memo.kept
     total = 0
-    for batch, found in src.map(lambda b: fetch(src, b, concepts), _batches(bodies)):
-        total += fold(batch, found, concepts, writer, edges_out)
+    for batch, found in src.map(lambda b: fetch(src, b, concepts, kept), _batches(bodies)):
+        total += fold(batch, found, concepts, csv_out, edges_out, memo)
+    if memo is not None:
+        memo.evidence(concepts)
 
     named = {c.iri: c for c in concepts.values() if c.bodies}
     order = sorted(named.values(), key=lambda c: (-c.bodies, _KIND_KEYS.index(c.kind), c.label, c.iri))
@@ -91,7 +101,7 @@ def read_reports(src: Source) -> dict[str, ReportInfo]:
     """Every report with its body, source, title, year and issue date."""
     reports: dict[str, ReportInfo] = {}
     columns = ("report", "body", "source", "title", "year", "issued")
-    for iri, body, source, title, year, issued in src.rows(queries.text("pages_reports"), columns):
+    for iri, body, source, title, year, issued in src.table(queries.text("pages_reports"), columns):
         rep = reports.get(iri)
         if rep is None:
             rep = reports[iri] = ReportInfo(iri)
@@ -105,13 +115,13 @@ def read_reports(src: Source) -> dict[str, ReportInfo]:
 
 def read_places(src: Source) -> list[tuple]:
     """Every division's (place, type, label, lang, upper) rows, for ``bodies_of``."""
-    return list(src.rows(queries.text("pages_places"), ("place", "type", "label", "lang", "upper")))
+    return src.table(queries.text("pages_places"), ("place", "type", "label", "lang", "upper"))
 
 
 def read_coordinates(src: Source) -> dict[str, Located]:
     """The divisions with coordinates (county-level units, cities, provinces), by IRI."""
     out: dict[str, Located] = {}
-    for place, lat, lon, approx, code in src.rows(queries.text("pages_coordinates"),
+    for place, lat, lon, approx, code in src.table(queries.text("pages_coordinates"),
                                                  ("place", "lat", "long", "approx", "code")):
         try:
             here = Located(float(lat), float(lon), approx == "true", code or "")
@@ -245,7 +255,7 @@ def _concepts(src: Source) -> dict[str, ConceptStats]:
     labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
     alts: dict[str, set[str]] = defaultdict(set)
     columns = ("concept", "type", "label", "lang", "alt", "p")
-    for c, typ, label, lang, alt, p in src.rows(queries.text("pages_concepts"), columns):
+    for c, typ, label, lang, alt, p in src.table(queries.text("pages_concepts"), columns):
         if typ in KIND_OF_CLASS:
             kinds[c].add(KIND_OF_CLASS[typ])
         if label:

@@ -39,6 +39,11 @@ class Source:
     def rows(self, query: str, variables: Sequence[str]) -> Iterator[tuple[str | None, ...]]:
         raise NotImplementedError
 
+    def table(self, query: str, variables: Sequence[str]) -> list[tuple[str | None, ...]]:
+        """All the rows at once, an empty string as None too (the pages read both alike): for
+        the whole-graph questions, whose answers a store writes without holding the GIL."""
+        return list(self.rows(query, variables))
+
     def mentions(self, reports: Sequence[str]) -> Iterator[tuple[str, str, str, str | int]]:
         """(report, concept, sentence, mentions) for the given reports' mentions."""
         return self.rows(queries.text("pages_mentions").replace("@REPORTS@", iris(reports)),
@@ -89,11 +94,15 @@ class StoreSource(Source):
 
     parallel = True
 
-    def __init__(self, rows: Callable[[str], Iterator[tuple[str | None, ...]]]) -> None:
-        self._rows = rows
+    def __init__(self, rows: Callable[[str], Iterator[tuple[str | None, ...]]],
+                 table: Callable[[str], list[tuple[str | None, ...]]] | None = None) -> None:
+        self._rows, self._table = rows, table
 
     def rows(self, query, variables):
         return self._rows(query)
+
+    def table(self, query, variables):
+        return self._table(query) if self._table is not None else list(self._rows(query))
 
 
 class EvidenceFiles(Source):
@@ -108,6 +117,9 @@ class EvidenceFiles(Source):
 
     def rows(self, query, variables):
         return self.inner.rows(query, variables)
+
+    def table(self, query, variables):
+        return self.inner.table(query, variables)
 
     def per_concept(self, reports):
         """What each report's cached evidence holds already grouped: read as it is."""
@@ -135,11 +147,12 @@ def as_source(graph: Any) -> Source:
     if isinstance(graph, Source):
         return graph
     if callable(getattr(graph, "rows", None)):  # kg.query.GraphStore
-        return StoreSource(graph.rows)
+        return StoreSource(graph.rows, getattr(graph, "table", None))
     if type(graph).__module__.startswith("pyoxigraph"):
         from ..query import GraphStore
 
-        return StoreSource(GraphStore(graph).rows)
+        store = GraphStore(graph)
+        return StoreSource(store.rows, store.table)
     if callable(graph):
         return SelectSource(graph)
     raise TypeError(f"cannot read a graph from {type(graph).__name__}")

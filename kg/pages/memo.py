@@ -1,0 +1,244 @@
+"""What the per-mention pass made of each body, kept beside the pages for the next build.
+
+A vocabulary edit or a few new reports change the reports of few bodies, but
+the pages count over all of them: folding every body again is most of an
+edit's page time. So a build keeps, per body, what ``fold`` made of it (its
+concepts with their counts and years, its card and network details) and where
+its rows and edges lie in towns.csv and graph.graphml. The next build folds
+again only the bodies whose inputs differ: a report of theirs changed (the
+digest of its triples), they moved in the page, or a concept they name has
+another kind, label, link or (for a card) other names. The others add what
+was kept, and their rows and edges are copied from the files before.
+
+A concept's evidence is its least few (source, sentence, year) over all its
+bodies, which cannot be undone body by body: each concept keeps its least
+``EXTRA`` candidates with their bodies; those of bodies folded again are
+dropped and the new ones merged in. Where that leaves too few to be sure of
+the least, every body naming the concept is folded again.
+
+The memo is ``marshal`` data (plain values only, nothing executed when
+read), in the generation beside the pages it describes, and used only when
+those pages are still the ones it was made with (size and time) and the same
+code draws them.
+"""
+
+from __future__ import annotations
+
+import gc
+import marshal
+from collections import defaultdict
+from pathlib import Path
+
+from .fold import BodyFold
+from .records import EVIDENCE_CANDIDATES, BodyStats, ConceptStats, Named, Smallest
+
+MEMO = ".pages-memo"  # in the generation, beside the pages
+EXTRA = 32  # evidence candidates kept per concept (a concept shows the least EVIDENCE_CANDIDATES)
+_FORMAT = 1
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+class PagesMemo:
+    """The memo of the pages before (if usable) and the one this pass writes."""
+
+    def __init__(self, code: str, digests: dict[str, str], previous: Path | None = None) -> None:
+        """``code``: what draws the pages; ``digests``: each report's triples digest (a report's
+        evidence follows from its triples); ``previous``: the generation the pages before are in."""
+        self.code, self.digests = code, digests
+        self.before: dict = {}
+        self._files: dict[str, object] = {}
+        if previous is not None:
+            self.before = self._load(previous)
+        self.kept: dict[str, BodyFold] = {}  # bodies not folded again, what they add
+        self.total = 0  # bodies in the pass
+        self.signatures: tuple[dict, dict] = ({}, {})  # of the concepts, as ``plan`` found them
+        self._keys: dict[str, list] = {}
+        # what this pass writes
+        self.bodies: dict[str, tuple] = {}
+        self.cands: dict[str, Smallest] = {}  # per concept, the least new (source, sentence, year, body)
+        self.csv_pos = 0
+        self.edge_pos = 0
+        self._edges_at: dict[str, tuple[int, int]] = {}
+        self._rows_at: dict[str, tuple[int, int]] = {}
+
+    def _load(self, previous: Path) -> dict:
+        from ..layout import GRAPHML, TOWNS_CSV
+
+        try:
+            with open(previous / MEMO, "rb") as fh:
+                gc.disable()  # a few hundred thousand small lists: a collection per thousand of them
+                try:
+                    data = marshal.load(fh)
+                finally:
+                    gc.enable()
+            if (not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("code") != self.code
+                    or data.get("csv") != _stamp(previous / TOWNS_CSV)
+                    or data.get("graphml") != _stamp(previous / GRAPHML)):
+                return {}
+            self._files = {"csv": previous / TOWNS_CSV, "graphml": previous / GRAPHML}
+            return data
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}
+
+    # ------------------------------------------------------------ before the pass
+
+    def plan(self, bodies: dict[str, BodyStats], concepts: dict[str, ConceptStats]) -> None:
+        """Which bodies need not be folded again (``kept``)."""
+        self.total = len(bodies)
+        self.signatures = basic, terms = _signatures(concepts)
+        self._keys = {t.iri: self._key(t) for t in bodies.values()}
+        before = self.before.get("bodies")
+        if not before:
+            return
+        old_basic, old_terms = self.before["basic"], self.before["terms"]
+        same_basic = {c for c, sig in basic.items() if old_basic.get(c) == sig}
+        same_terms = {c for c, sig in terms.items() if old_terms.get(c) == sig}
+        keys: dict[tuple, int] = defaultdict(int)
+        for t in bodies.values():
+            keys[(t.name, t.county, t.city, t.province)] += 1
+        for t in bodies.values():
+            held = before.get(t.iri)
+            if (held is None or held[0] != self._keys[t.iri] or held[7] is None
+                    or keys[(t.name, t.county, t.city, t.province)] != 1):
+                continue
+            deps = held[1]
+            if deps is None or not all(c in same_basic for c in deps) or (t.named is not None and
+                                                          not all(c in same_terms for c in deps)):
+                continue
+            self.kept[t.iri] = _body_fold(held)
+        self._evidence_plan(bodies)
+
+    def _evidence_plan(self, bodies: dict[str, BodyStats]) -> None:
+        """Keep the kept candidates of each concept; where fewer than the shown least remain of
+        a cut list, fold again every body naming that concept (until none is short): its
+        candidates are then all new."""
+        redo: set[str] = set()
+        while True:
+            self._old_cands: dict[str, tuple[bool, list, tuple | None]] = {}
+            short = set()
+            for c, (cut, items) in self.before["evidence"].items():
+                if c in redo:
+                    continue
+                left = [x for x in items if x[3] in self.kept]
+                if cut and len(left) < EVIDENCE_CANDIDATES:
+                    short.add(c)
+                self._old_cands[c] = (cut, left, items[-1] if cut else None)
+            if not short:
+                return
+            redo |= short
+            for iri in [iri for iri, bf in self.kept.items() if any(p[0] in short for p in bf.pairs)]:
+                del self.kept[iri]
+
+    def _key(self, t: BodyStats) -> list:
+        """What a body's fold depends on, besides the concepts it names."""
+        return [t.name, t.county, t.city, t.province, t.named is not None, t.links is not None,
+                [[r.iri, r.year, r.source, self.digests.get(r.iri, "")] for r in t.reports]]
+
+    # ------------------------------------------------------------ during the pass
+
+    def rows(self, iri: str) -> str:
+        """A kept body's towns.csv rows, from the file before."""
+        return self._read("csv", self.before["bodies"][iri][7])
+
+    def edges(self, iri: str) -> str:
+        """A kept body's GraphML edges, from the file before."""
+        held = self.before["bodies"][iri][8]
+        return self._read("graphml", held)
+
+    def _read(self, name: str, span: list[int]) -> str:
+        fh = self._files.get(name)
+        if not hasattr(fh, "read"):
+            fh = self._files[name] = open(self._files[name], "rb")
+        fh.seek(span[0])
+        return fh.read(span[1]).decode("utf-8")
+
+    def keep(self, t: BodyStats, bf: BodyFold, edges: str) -> None:
+        """What the pass made of a body (folded or kept), for the next build."""
+        size = len(edges.encode("utf-8"))
+        self._edges_at[t.iri] = (self.edge_pos, size)
+        self.edge_pos += size
+        links = None if bf.links is None else {c: [sorted(p), y] for c, (p, y) in bf.links.items()}
+        named = None if bf.named is None else {c: [n.years, n.mentions, n.year, n.source, n.sentence, n.surface]
+                                              for c, n in bf.named.items()}
+        self.bodies[t.iri] = [self._keys[t.iri], bf.deps, bf.pairs, bf.mentions, bf.linked, links, named, None, None]
+        size = max(EXTRA, EVIDENCE_CANDIDATES)
+        for c, (source, sentence, year) in bf.cands:
+            held = self.cands.get(c)
+            if held is None:
+                held = self.cands[c] = Smallest(size)
+            candidate = (source, sentence, year, t.iri)
+            if len(held.items) < size or candidate < held.items[-1]:
+                held.add(candidate)
+            else:
+                held.count += 1
+
+    def rows_written(self, group: list[BodyStats], text: str) -> None:
+        size = len(text.encode("utf-8"))
+        if len(group) == 1:
+            self._rows_at[group[0].iri] = (self.csv_pos, size)
+        self.csv_pos += size
+
+    # ------------------------------------------------------------ after the pass
+
+    def evidence(self, concepts: dict[str, ConceptStats]) -> None:
+        """Each concept's least evidence: the kept candidates and the new ones, merged. A list
+        cut short (kept before, or new) is known only up to its last item: stop there."""
+        self.evidence_out: dict[str, list] = {}
+        old = getattr(self, "_old_cands", {})
+        for c, concept in concepts.items():
+            cut, left, last = old.get(c, (False, [], None))
+            new = self.cands.get(c)
+            merged = sorted([*left, *(new.items if new else ())])
+            if new is not None and new.count > len(new.items):
+                cut, last = True, new.items[-1] if last is None else min(last, new.items[-1])
+            if cut:
+                merged = [x for x in merged if x <= last]
+            if not merged:
+                continue
+            concept.evidence.items = [x[:3] for x in merged[:EVIDENCE_CANDIDATES]]
+            concept.evidence.count = len(merged)
+            self.evidence_out[c] = [cut or len(merged) > EXTRA, merged[:EXTRA]]
+
+    def save(self, gen: Path, graphml_edges_at: int) -> None:
+        """Write the memo beside the pages (once they are committed: it holds their stamps)."""
+        from ..layout import GRAPHML, TOWNS_CSV, write_atomic
+
+        for iri, entry in self.bodies.items():
+            entry[7] = list(self._rows_at[iri]) if iri in self._rows_at else None
+            start, size = self._edges_at[iri]
+            entry[8] = [graphml_edges_at + start, size]
+        basic, terms = self.signatures
+        data = {"format": _FORMAT, "code": self.code, "csv": _stamp(gen / TOWNS_CSV),
+                "graphml": _stamp(gen / GRAPHML), "bodies": self.bodies, "basic": basic, "terms": terms,
+                "evidence": self.evidence_out}
+        write_atomic(gen / MEMO, marshal.dumps(data), durable=False)
+
+    def close(self) -> None:
+        for fh in self._files.values():
+            if hasattr(fh, "close"):
+                fh.close()
+
+
+def _signatures(concepts: dict[str, ConceptStats]) -> tuple[dict, dict]:
+    """Per concept, what a body's rows and edges take of it; and its names (a card marks them)."""
+    basic = {c: [x.kind, x.label, sorted(x.preds), x.adopters is not None] for c, x in concepts.items()}
+    terms = {c: list(x.terms) for c, x in concepts.items()}
+    return basic, terms
+
+
+def _body_fold(held: list) -> BodyFold:
+    _key, deps, pairs, mentions, linked, links, named = held[:7]
+    bf = BodyFold([(c, n, first, None if years is None else tuple(years)) for c, n, first, years in pairs], [],
+                  mentions, linked, deps=deps)
+    if links is not None:
+        bf.links = {c: (frozenset(p), list(y)) for c, (p, y) in links.items()}
+    if named is not None:
+        bf.named = {c: Named(*values) for c, values in named.items()}
+    return bf
