@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -164,10 +165,18 @@ def _groups(batch: list[BodyStats]) -> Iterator[list[BodyStats]]:
         yield group
 
 
+_CSV_BUFFER = threading.local()  # one writer per thread, emptied for each run of rows
+
+
 def _csv(rows: set[tuple[str, ...]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(
-        [cell(v) for v in row] if UNSAFE_CELL.search("".join(row)) else row for row in sorted(rows))
+    held = getattr(_CSV_BUFFER, "held", None)
+    if held is None:
+        out = io.StringIO()
+        held = _CSV_BUFFER.held = (out, csv.writer(out, lineterminator="\n"))
+    out, writer = held
+    out.seek(0)
+    out.truncate()
+    writer.writerows([cell(v) for v in row] if UNSAFE_CELL.search("".join(row)) else row for row in sorted(rows))
     return out.getvalue()
 
 

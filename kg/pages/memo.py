@@ -72,12 +72,13 @@ class PagesMemo:
         from ..layout import GRAPHML, TOWNS_CSV
 
         try:
-            with open(previous / MEMO, "rb") as fh:
-                gc.disable()  # a few hundred thousand small lists: a collection per thousand of them
-                try:
-                    data = marshal.load(fh)
-                finally:
-                    gc.enable()
+            raw = (previous / MEMO).read_bytes()  # marshal.load(file) reads object by object: slow
+            gc.disable()  # a few hundred thousand small lists: a collection per thousand of them
+            try:
+                data = marshal.loads(raw)
+            finally:
+                gc.enable()
+            del raw
             if (not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("code") != self.code
                     or data.get("csv") != _stamp(previous / TOWNS_CSV)
                     or data.get("graphml") != _stamp(previous / GRAPHML)):
@@ -161,10 +162,14 @@ class PagesMemo:
 
     def keep(self, t: BodyStats, bf: BodyFold, edges: str) -> None:
         """What the pass made of a body (folded or kept), for the next build."""
-        size = len(edges.encode("utf-8"))
+        held = self.before["bodies"][t.iri] if t.iri in self.kept else None
+        size = held[8][1] if held is not None else len(edges.encode("utf-8"))
         self._edges_at[t.iri] = (self.edge_pos, size)
         self.edge_pos += size
-        links = None if bf.links is None else {c: [sorted(p), y] for c, (p, y) in bf.links.items()}
+        if held is not None:  # as it was (its evidence candidates are among the kept ones)
+            self.bodies[t.iri] = [self._keys[t.iri], *held[1:]]
+            return
+        links = None if bf.links is None else {c: [" ".join(sorted(p)), y] for c, (p, y) in bf.links.items()}
         named = None if bf.named is None else {c: [n.years, n.mentions, n.year, n.source, n.sentence, n.surface]
                                               for c, n in bf.named.items()}
         self.bodies[t.iri] = [self._keys[t.iri], bf.deps, bf.pairs, bf.mentions, bf.linked, links, named, None, None]
@@ -180,9 +185,10 @@ class PagesMemo:
                 held.count += 1
 
     def rows_written(self, group: list[BodyStats], text: str) -> None:
-        size = len(text.encode("utf-8"))
+        iri = group[0].iri
+        size = self.before["bodies"][iri][7][1] if iri in self.kept else len(text.encode("utf-8"))
         if len(group) == 1:
-            self._rows_at[group[0].iri] = (self.csv_pos, size)
+            self._rows_at[iri] = (self.csv_pos, size)
         self.csv_pos += size
 
     # ------------------------------------------------------------ after the pass
@@ -234,11 +240,22 @@ def _signatures(concepts: dict[str, ConceptStats]) -> tuple[dict, dict]:
 
 
 def _body_fold(held: list) -> BodyFold:
+    """A kept body's fold as the pass adds it (pairs are stored as tuples already)."""
     _key, deps, pairs, mentions, linked, links, named = held[:7]
-    bf = BodyFold([(c, n, first, None if years is None else tuple(years)) for c, n, first, years in pairs], [],
-                  mentions, linked, deps=deps)
+    bf = BodyFold(pairs, [], mentions, linked, deps=deps)
     if links is not None:
-        bf.links = {c: (frozenset(p), list(y)) for c, (p, y) in links.items()}
+        bf.links = {c: (_preds(p), y) for c, (p, y) in links.items()}
     if named is not None:
         bf.named = {c: Named(*values) for c, values in named.items()}
     return bf
+
+
+_PREDS: dict[str, frozenset[str]] = {}
+
+
+def _preds(text: str) -> frozenset[str]:
+    """Link predicates kept as one string, as one shared set each."""
+    held = _PREDS.get(text)
+    if held is None:
+        held = _PREDS[text] = frozenset(text.split())
+    return held
