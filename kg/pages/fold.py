@@ -53,11 +53,11 @@ class Found:
     mentions: dict[str, list[list]]  # report -> [concept, mentions, least sentence]
     links: dict[str, list[list[str]]]  # body -> [predicate local name, concept]; only bodies whose
     # links do not follow from their mentions
-    kept: dict[str, "BodyFold"] = field(default_factory=dict)  # bodies not folded again (``memo``)
+    kept: dict[str, list] = field(default_factory=dict)  # bodies not folded again: their memo entries
 
 
 def fetch(src: Source, batch: list[BodyStats], concepts: dict[str, ConceptStats],
-          kept: dict[str, "BodyFold"] | None = None) -> tuple[list[BodyStats], Found]:
+          kept: dict[str, list] | None = None) -> tuple[list[BodyStats], Found]:
     """The batch's queries (run in a worker thread on a store); none for the ``kept`` bodies."""
     kept = {t.iri: kept[t.iri] for t in batch if t.iri in kept} if kept else {}
     todo = [t for t in batch if t.iri not in kept]
@@ -129,8 +129,8 @@ def fold(batch: list[BodyStats], found: Found, concepts: dict[str, ConceptStats]
         rows: set[tuple[str, ...]] = set()
         for t in group:
             kept = found.kept.get(t.iri)
-            bf = kept if kept is not None else fold_body(t, found, concepts, csv_out is not None,
-                                                         edges_out is not None)
+            bf = memo.fold_of(kept) if kept is not None else fold_body(t, found, concepts, csv_out is not None,
+                                                                       edges_out is not None)
             add_counts(t, bf, concepts, cands=memo is None)
             total += bf.mentions
             if kept is None and bf.rows:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import marshal
+from array import array
 from collections import defaultdict
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from .records import EVIDENCE_CANDIDATES, BodyStats, ConceptStats, Named, Smalle
 
 MEMO = ".pages-memo"  # in the generation, beside the pages
 EXTRA = 32  # evidence candidates kept per concept (a concept shows the least EVIDENCE_CANDIDATES)
-_FORMAT = 1
+_FORMAT = 2
 
 
 def _stamp(path: Path) -> list[int] | None:
@@ -56,7 +57,8 @@ class PagesMemo:
         self._files: dict[str, object] = {}
         if previous is not None:
             self.before = self._load(previous)
-        self.kept: dict[str, BodyFold] = {}  # bodies not folded again, what they add
+        self.codes = _Codes(self.before.get("codes"))
+        self.kept: dict[str, list] = {}  # bodies not folded again: their entries before
         self.total = 0  # bodies in the pass
         self.signatures: tuple[dict, dict] = ({}, {})  # of the concepts, as ``plan`` found them
         self._keys: dict[str, list] = {}
@@ -99,21 +101,22 @@ class PagesMemo:
         if not before:
             return
         old_basic, old_terms = self.before["basic"], self.before["terms"]
-        same_basic = {c for c, sig in basic.items() if old_basic.get(c) == sig}
-        same_terms = {c for c, sig in terms.items() if old_terms.get(c) == sig}
+        # per concept number: whether a body naming it may be kept (absent now and before: yes)
+        same_basic = [old_basic.get(c) == basic.get(c) for c in self.codes.concepts]
+        same_terms = [old_terms.get(c) == terms.get(c) for c in self.codes.concepts]
         keys: dict[tuple, int] = defaultdict(int)
         for t in bodies.values():
             keys[(t.name, t.county, t.city, t.province)] += 1
         for t in bodies.values():
             held = before.get(t.iri)
-            if (held is None or held[0] != self._keys[t.iri] or held[7] is None
+            if (held is None or held[0] != self._keys[t.iri] or held[7] is None or held[1] is None
                     or keys[(t.name, t.county, t.city, t.province)] != 1):
                 continue
-            deps = held[1]
-            if deps is None or not all(c in same_basic for c in deps) or (t.named is not None and
-                                                          not all(c in same_terms for c in deps)):
+            deps = _numbers(held[1])
+            if not all(same_basic[i] for i in deps) or (t.named is not None and
+                                                        not all(same_terms[i] for i in deps)):
                 continue
-            self.kept[t.iri] = _body_fold(held)
+            self.kept[t.iri] = held
         self._evidence_plan(bodies)
 
     def _evidence_plan(self, bodies: dict[str, BodyStats]) -> None:
@@ -134,7 +137,8 @@ class PagesMemo:
             if not short:
                 return
             redo |= short
-            for iri in [iri for iri, bf in self.kept.items() if any(p[0] in short for p in bf.pairs)]:
+            numbers = {self.codes.number(c) for c in short}
+            for iri in [iri for iri, held in self.kept.items() if not numbers.isdisjoint(_numbers(held[2])[::4])]:
                 del self.kept[iri]
 
     def _key(self, t: BodyStats) -> list:
@@ -152,6 +156,16 @@ class PagesMemo:
         """A kept body's GraphML edges, from the file before."""
         held = self.before["bodies"][iri][8]
         return self._read("graphml", held)
+
+    def fold_of(self, held: list) -> BodyFold:
+        """A kept body's fold, as the pass adds it."""
+        _key, _deps, pairs, mentions, linked, links, named = held[:7]
+        bf = BodyFold(self.codes.unpairs(pairs), [], mentions, linked)
+        if links is not None:
+            bf.links = {c: (_preds(p), y) for c, (p, y) in links.items()}
+        if named is not None:
+            bf.named = {c: Named(*values) for c, values in named.items()}
+        return bf
 
     def _read(self, name: str, span: list[int]) -> str:
         fh = self._files.get(name)
@@ -172,7 +186,10 @@ class PagesMemo:
         links = None if bf.links is None else {c: [" ".join(sorted(p)), y] for c, (p, y) in bf.links.items()}
         named = None if bf.named is None else {c: [n.years, n.mentions, n.year, n.source, n.sentence, n.surface]
                                               for c, n in bf.named.items()}
-        self.bodies[t.iri] = [self._keys[t.iri], bf.deps, bf.pairs, bf.mentions, bf.linked, links, named, None, None]
+        codes = self.codes
+        deps = None if bf.deps is None else array("I", [codes.number(c) for c in bf.deps]).tobytes()
+        self.bodies[t.iri] = [self._keys[t.iri], deps, codes.pairs(bf.pairs), bf.mentions, bf.linked, links, named,
+                              None, None]
         size = max(EXTRA, EVIDENCE_CANDIDATES)
         for c, (source, sentence, year) in bf.cands:
             held = self.cands.get(c)
@@ -223,7 +240,7 @@ class PagesMemo:
         basic, terms = self.signatures
         data = {"format": _FORMAT, "code": self.code, "csv": _stamp(gen / TOWNS_CSV),
                 "graphml": _stamp(gen / GRAPHML), "bodies": self.bodies, "basic": basic, "terms": terms,
-                "evidence": self.evidence_out}
+                "evidence": self.evidence_out, "codes": self.codes.dump()}
         write_atomic(gen / MEMO, marshal.dumps(data), durable=False)
 
     def close(self) -> None:
@@ -239,15 +256,51 @@ def _signatures(concepts: dict[str, ConceptStats]) -> tuple[dict, dict]:
     return basic, terms
 
 
-def _body_fold(held: list) -> BodyFold:
-    """A kept body's fold as the pass adds it (pairs are stored as tuples already)."""
-    _key, deps, pairs, mentions, linked, links, named = held[:7]
-    bf = BodyFold(pairs, [], mentions, linked, deps=deps)
-    if links is not None:
-        bf.links = {c: (_preds(p), y) for c, (p, y) in links.items()}
-    if named is not None:
-        bf.named = {c: Named(*values) for c, values in named.items()}
-    return bf
+def _numbers(data: bytes) -> array:
+    out = array("I")
+    out.frombytes(data)
+    return out
+
+
+class _Codes:
+    """Concept IRIs, years and runs of years by number, so that a body's pairs are kept as four
+    numbers each (the bytes of an array): a tenth of the memory of tuples. Numbers are only
+    added, so those of the bodies kept from the build before stay good."""
+
+    def __init__(self, held: list | None = None) -> None:
+        concepts, years, spans = held if held else ([], [""], [None])
+        self.concepts: list[str] = list(concepts)
+        self.years: list[str] = list(years)
+        self.spans: list[tuple[str, ...] | None] = list(spans)  # 0: not linked
+        self._of = [{v: i for i, v in enumerate(table)} for table in (self.concepts, self.years, self.spans)]
+
+    def _number(self, table: int, value) -> int:
+        of = self._of[table]
+        i = of.get(value)
+        if i is None:
+            held = (self.concepts, self.years, self.spans)[table]
+            i = of[value] = len(held)
+            held.append(value)
+        return i
+
+    def number(self, concept: str) -> int:
+        return self._number(0, concept)
+
+    def pairs(self, pairs: list[tuple]) -> bytes:
+        """(concept, mentions, first year, linked years or None) as numbers."""
+        flat = array("I")
+        for c, n, first, years in pairs:
+            flat.extend((self._number(0, c), n, self._number(1, first), self._number(2, years)))
+        return flat.tobytes()
+
+    def unpairs(self, data: bytes) -> list[tuple]:
+        flat = _numbers(data)
+        concepts, years, spans = self.concepts, self.years, self.spans
+        return [(concepts[flat[i]], flat[i + 1], years[flat[i + 2]], spans[flat[i + 3]])
+                for i in range(0, len(flat), 4)]
+
+    def dump(self) -> list:
+        return [self.concepts, self.years, self.spans]
 
 
 _PREDS: dict[str, frozenset[str]] = {}
