@@ -165,9 +165,11 @@ def bulk_load_seconds(graph_nt: Path, work: Path) -> float:
 
 
 def _reloaded(line: str) -> str:
-    """How many reports a re-run loaded again, from its summary line."""
+    """How many reports a re-run loaded again and how many bodies it folded, from its summary line."""
     m = re.search(r"store updated, (\d+) reports loaded", line)
-    return m.group(1) if m else "all"
+    pages = re.search(r"pages: (\d+) of (\d+) bodies folded again", line)
+    return (f"{m.group(1) if m else 'all'} reports loaded again, "
+            + (f"{int(pages.group(1)):,} of {int(pages.group(2)):,} bodies folded" if pages else "all bodies folded"))
 
 
 def dir_bytes(path: Path) -> int:
@@ -211,13 +213,13 @@ def measure(n: int, args, synth) -> dict[str, str]:
         vocab.append(path)
         seconds, rss, line = run_build(corpus, out, args.jobs, vocab)
         row[f"vocabulary edit, {name} (s)"] = (f"{seconds:.1f} ({seconds / cold:.2f} of cold;"
-                                                f" {_reloaded(line)} reports loaded again)")
+                                                f" {_reloaded(line)})")
         row[f"peak RSS, {name} (MB)"] = f"{rss / 1e6:.0f}"
     extra = args.work / f"extra-{n}"
     if not (extra / "manifest.tsv").is_file():
         synth.generate(max(1, n // 100), extra, seed=n + 1)
     seconds, _, line = run_build([corpus, extra], out, args.jobs, vocab)
-    row["re-run, 1% more reports (s)"] = f"{seconds:.1f} ({seconds / cold:.2f} of cold)"
+    row["re-run, 1% more reports (s)"] = f"{seconds:.1f} ({seconds / cold:.2f} of cold; {_reloaded(line)})"
     return row
 
 
