@@ -120,8 +120,8 @@ def fold(batch: list[BodyStats], found: Found, concepts: dict[str, ConceptStats]
          memo=None) -> int:
     """Fold one batch into the counts, write its CSV rows and GraphML edges; the batch's mentions.
 
-    A body ``memo`` kept from the build before (``found.kept``) is not folded again: its counts
-    are added from what was kept, and its rows and edges are copied from the files before."""
+    A body the ``memo`` of the build before keeps (``found.kept``) is not folded again: its
+    counts are added from what was kept, and its rows and edges are copied from the files before."""
     total = 0
     csv_parts: list[str] = []
     edge_parts: list[str] = []

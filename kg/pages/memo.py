@@ -59,6 +59,7 @@ class PagesMemo:
             self.before = self._load(previous)
         self.codes = _Codes(self.before.get("codes"))
         self.kept: dict[str, list] = {}  # bodies not folded again: their entries before
+        self._old_cands: dict[str, tuple[bool, list, tuple | None]] = {}  # per concept: cut, kept, last
         self.total = 0  # bodies in the pass
         self.signatures: tuple[dict, dict] = ({}, {})  # of the concepts, as ``plan`` found them
         self._keys: dict[str, list] = {}
@@ -97,9 +98,15 @@ class PagesMemo:
         self.total = len(bodies)
         self.signatures = basic, terms = _signatures(concepts)
         self._keys = {t.iri: self._key(t) for t in bodies.values()}
-        before = self.before.get("bodies")
-        if not before:
-            return
+        if self.before.get("bodies"):
+            try:
+                self._plan(bodies, basic, terms)
+            except (KeyError, IndexError, TypeError, ValueError):  # a memo not of this shape: fold all
+                self.before, self.kept, self._old_cands = {}, {}, {}
+                self.codes = _Codes()
+
+    def _plan(self, bodies: dict[str, BodyStats], basic: dict, terms: dict) -> None:
+        before = self.before["bodies"]
         old_basic, old_terms = self.before["basic"], self.before["terms"]
         # per concept number: whether a body naming it may be kept (absent now and before: yes)
         same_basic = [old_basic.get(c) == basic.get(c) for c in self.codes.concepts]
@@ -117,15 +124,15 @@ class PagesMemo:
                                                         not all(same_terms[i] for i in deps)):
                 continue
             self.kept[t.iri] = held
-        self._evidence_plan(bodies)
+        self._evidence_plan()
 
-    def _evidence_plan(self, bodies: dict[str, BodyStats]) -> None:
+    def _evidence_plan(self) -> None:
         """Keep the kept candidates of each concept; where fewer than the shown least remain of
         a cut list, fold again every body naming that concept (until none is short): its
         candidates are then all new."""
         redo: set[str] = set()
         while True:
-            self._old_cands: dict[str, tuple[bool, list, tuple | None]] = {}
+            self._old_cands = {}
             short = set()
             for c, (cut, items) in self.before["evidence"].items():
                 if c in redo:
@@ -154,8 +161,7 @@ class PagesMemo:
 
     def edges(self, iri: str) -> str:
         """A kept body's GraphML edges, from the file before."""
-        held = self.before["bodies"][iri][8]
-        return self._read("graphml", held)
+        return self._read("graphml", self.before["bodies"][iri][8])
 
     def fold_of(self, held: list) -> BodyFold:
         """A kept body's fold, as the pass adds it."""
@@ -214,9 +220,8 @@ class PagesMemo:
         """Each concept's least evidence: the kept candidates and the new ones, merged. A list
         cut short (kept before, or new) is known only up to its last item: stop there."""
         self.evidence_out: dict[str, list] = {}
-        old = getattr(self, "_old_cands", {})
         for c, concept in concepts.items():
-            cut, left, last = old.get(c, (False, [], None))
+            cut, left, last = self._old_cands.get(c, (False, [], None))
             new = self.cands.get(c)
             merged = sorted([*left, *(new.items if new else ())])
             if new is not None and new.count > len(new.items):
