@@ -40,8 +40,9 @@ class AtomicWriter:
     """A text file written beside its target and renamed over it on commit;
     abandoned (removed) on any error, so the target is always whole."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
         self.path = Path(path)
+        self.durable = durable  # flushed to the disk before the rename (see write_atomic)
         fd, self.tmp = _open_temp(self.path)
         self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
@@ -57,7 +58,8 @@ class AtomicWriter:
         if self.fh.closed:  # committed already
             return
         self.fh.flush()
-        os.fsync(self.fh.fileno())
+        if self.durable:
+            os.fsync(self.fh.fileno())
         self.fh.close()
         os.replace(self.tmp, self.path)
 

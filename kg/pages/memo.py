@@ -35,7 +35,7 @@ from .records import EVIDENCE_CANDIDATES, BodyStats, ConceptStats, Named, Smalle
 
 MEMO = ".pages-memo"  # in the generation, beside the pages
 EXTRA = 32  # evidence candidates kept per concept (a concept shows the least EVIDENCE_CANDIDATES)
-_FORMAT = 2
+_FORMAT = 3
 
 
 def _stamp(path: Path) -> list[int] | None:
@@ -75,13 +75,7 @@ class PagesMemo:
         from ..layout import GRAPHML, TOWNS_CSV
 
         try:
-            raw = (previous / MEMO).read_bytes()  # marshal.load(file) reads object by object: slow
-            gc.disable()  # a few hundred thousand small lists: a collection per thousand of them
-            try:
-                data = marshal.loads(raw)
-            finally:
-                gc.enable()
-            del raw
+            data = _read_frames(previous / MEMO)
             if (not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("code") != self.code
                     or data.get("csv") != _stamp(previous / TOWNS_CSV)
                     or data.get("graphml") != _stamp(previous / GRAPHML)):
@@ -236,17 +230,17 @@ class PagesMemo:
 
     def save(self, gen: Path, graphml_edges_at: int) -> None:
         """Write the memo beside the pages (once they are committed: it holds their stamps)."""
-        from ..layout import GRAPHML, TOWNS_CSV, write_atomic
+        from ..layout import GRAPHML, TOWNS_CSV
 
         for iri, entry in self.bodies.items():
             entry[7] = list(self._rows_at[iri]) if iri in self._rows_at else None
             start, size = self._edges_at[iri]
             entry[8] = [graphml_edges_at + start, size]
         basic, terms = self.signatures
-        data = {"format": _FORMAT, "code": self.code, "csv": _stamp(gen / TOWNS_CSV),
-                "graphml": _stamp(gen / GRAPHML), "bodies": self.bodies, "basic": basic, "terms": terms,
+        head = {"format": _FORMAT, "code": self.code, "csv": _stamp(gen / TOWNS_CSV),
+                "graphml": _stamp(gen / GRAPHML), "basic": basic, "terms": terms,
                 "evidence": self.evidence_out, "codes": self.codes.dump()}
-        write_atomic(gen / MEMO, marshal.dumps(data), durable=False)
+        _write_frames(gen / MEMO, head, self.bodies)
 
     def close(self) -> None:
         for fh in self._files.values():
@@ -259,6 +253,44 @@ def _signatures(concepts: dict[str, ConceptStats]) -> tuple[dict, dict]:
     basic = {c: [x.kind, x.label, sorted(x.preds), x.adopters is not None] for c, x in concepts.items()}
     terms = {c: list(x.terms) for c, x in concepts.items()}
     return basic, terms
+
+
+_BODIES_PER_FRAME = 2000
+
+
+def _write_frames(path: Path, head: dict, bodies: dict[str, list]) -> None:
+    """The memo as frames (8-byte length, marshal data): the head, then the bodies a few
+    thousand at a time, so that writing it never holds all of it twice (105 MB at 50,000)."""
+    from ..layout import AtomicWriter
+
+    out = AtomicWriter(path, durable=False)  # a memo a later build can do without
+    try:
+        fh = out.fh.buffer
+        items = list(bodies.items())
+        for part in [head, *(dict(items[i:i + _BODIES_PER_FRAME]) for i in range(0, len(items), _BODIES_PER_FRAME))]:
+            data = marshal.dumps(part)
+            fh.write(len(data).to_bytes(8, "little"))
+            fh.write(data)
+        out.commit()
+    except BaseException:
+        out.abandon()
+        raise
+
+
+def _read_frames(path: Path) -> dict:
+    """The head, with the bodies of every frame after it under "bodies"."""
+    gc.disable()  # a few hundred thousand small lists: a collection per thousand of them
+    try:
+        with open(path, "rb") as fh:  # marshal.load(file) reads object by object: read frames whole
+            head = marshal.loads(fh.read(int.from_bytes(fh.read(8), "little")))
+            bodies: dict[str, list] = {}
+            while size := fh.read(8):
+                bodies.update(marshal.loads(fh.read(int.from_bytes(size, "little"))))
+    finally:
+        gc.enable()
+    if isinstance(head, dict):
+        head["bodies"] = bodies
+    return head
 
 
 def _numbers(data: bytes) -> array:
