@@ -96,22 +96,23 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     folded, drops = _folded_and_drops(text)
     if not drops:
         return folded, list(range(len(folded) + 1))
-    parts, index, pos = [], [], 0
+    index, pos = [], 0
     for s, e in drops:
-        parts.append(folded[pos:s])
         index.extend(range(pos, s))
         pos = e
-    parts.append(folded[pos:])
     index.extend(range(pos, len(folded) + 1))
-    return "".join(parts), index
+    return _without(folded, drops), index
 
 
 def fold_text(text: str) -> str:
     """``fold_with_map(text)[0]`` without the index, which costs most of the time on a whole
     report (not memoised: texts do not recur)."""
     folded, drops = _folded_and_drops(text)
-    if not drops:
-        return folded
+    return _without(folded, drops) if drops else folded
+
+
+def _without(folded: str, drops: list[tuple[int, int]]) -> str:
+    """``folded`` less the spans ``drops`` (in order)."""
     parts, pos = [], 0
     for s, e in drops:
         parts.append(folded[pos:s])

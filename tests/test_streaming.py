@@ -5,7 +5,6 @@ graph itself gives."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 
 import pytest
 
@@ -35,13 +34,9 @@ def _evidence_files(out) -> dict[str, tuple[str, int, int]]:
     return found
 
 
-def _per_report(rows) -> dict[str, dict[str, tuple[int, str]]]:
-    """(report, concept, sentence, n) rows folded the way the pages fold them."""
-    out: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
-    for r, c, sentence, n in rows:
-        held = out[r].get(c)
-        out[r][c] = (int(n), sentence) if held is None else (held[0] + int(n), min(held[1], sentence))
-    return out
+def _per_report(found: dict[str, list[list]]) -> dict[str, dict[str, tuple[int, str]]]:
+    """A source's per_concept answer, each report's concepts in no particular order."""
+    return {r: {c: (int(n), sentence) for c, n, sentence in items} for r, items in found.items()}
 
 
 def test_evidence_files_say_what_the_store_says(sample_build):
@@ -50,8 +45,8 @@ def test_evidence_files_say_what_the_store_says(sample_build):
     store = as_source(GraphStore.open(out))
     reports = sorted(files)
     assert len(reports) == len(list(SAMPLES.glob("*.txt")))
-    from_store = _per_report(store.mentions(reports))
-    from_files = _per_report(EvidenceFiles(store, files).mentions(reports))
+    from_store = _per_report(store.per_concept(reports))  # the mentions grouped from the store
+    from_files = _per_report(EvidenceFiles(store, files).per_concept(reports))  # as cached
     assert from_files == from_store
     assert sum(n for found in from_files.values() for n, _ in found.values()) == \
         json.loads((out / "manifest.json").read_text(encoding="utf-8"))["mentions"]

@@ -235,12 +235,11 @@ def fold_body(t: BodyStats, found: Found, concepts: dict[str, ConceptStats], wan
     deps = set()
     for rep in t.reports:
         for c, n, sentence in found.mentions.get(rep.iri, ()):
+            deps.add(c)
             concept = concepts.get(c)
             if concept is None:
-                deps.add(c)
                 continue
             c = concept.iri  # one string per concept, however many bodies keep it
-            deps.add(c)
             pair = pairs.get(c)
             if pair is None:
                 pair = pairs[c] = _Pair()
@@ -298,12 +297,11 @@ def _fold_simple(t: BodyStats, items: list[list], concepts: dict[str, ConceptSta
     years = (year,) if year else ()
     deps = []
     for c, n, sentence in sorted(items):
+        deps.append(c)
         concept = concepts.get(c)
         if concept is None:
-            deps.append(c)
             continue
         c = concept.iri  # one string per concept, however many bodies keep it
-        deps.append(c)
         total += n
         if concept.preds:
             linked += 1

@@ -4,9 +4,9 @@ cached evidence in front of a store.
 Rows are tuples of plain strings (``None`` when unbound), read without a
 dict per row on a store. On an Oxigraph store the per-batch queries run two
 at a time in threads (Oxigraph releases the GIL while it evaluates). A build
-reads the per-mention rows from the evidence its workers cached beside each
-report (``EvidenceFiles``), which is cheaper than reading every mention back
-out of the store.
+reads each report's mentions, grouped per concept, from the evidence its
+workers cached beside each report (``EvidenceFiles``), which is cheaper than
+reading every mention back out of the store.
 """
 
 from __future__ import annotations
@@ -102,11 +102,11 @@ class StoreSource(Source):
         return self._rows(query)
 
     def table(self, query, variables):
-        return self._table(query) if self._table is not None else list(self._rows(query))
+        return self._table(query) if self._table is not None else super().table(query, variables)
 
 
 class EvidenceFiles(Source):
-    """A source whose per-mention rows come from what a build kept of each report (the JSON of
+    """A source whose per-report evidence comes from what a build kept of each report (the JSON of
     ``graph.report_evidence`` at a span of its cache entry: per concept, the mentions and the least
     sentence) and its whole-graph rows from ``inner``: the rows a store gives, without reading
     every mention back out of it."""
@@ -130,16 +130,6 @@ class EvidenceFiles(Source):
             if r in files:
                 out[r] = json.loads(read_span(files[r]))
         return out
-
-    def mentions(self, reports):
-        missing = [r for r in reports if r not in self.files]
-        if missing:  # not reports of this build: ask the graph
-            yield from self.inner.mentions(missing)
-        for r in reports:
-            if r not in self.files:
-                continue
-            for concept, n, sentence in json.loads(read_span(self.files[r])):
-                yield r, concept, sentence, n
 
 
 def as_source(graph: Any) -> Source:
