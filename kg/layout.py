@@ -49,11 +49,6 @@ class AtomicWriter:
     def write(self, text: str) -> None:
         self.fh.write(text)
 
-    def write_span(self, span: Span) -> None:
-        """Append a span of UTF-8 text as its bytes are, without decoding them."""
-        self.fh.flush()
-        self.fh.buffer.write(read_span(span))
-
     def commit(self) -> None:
         if self.fh.closed:  # committed already
             return

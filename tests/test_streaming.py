@@ -119,3 +119,45 @@ def test_a_failure_while_the_pages_are_drawn_changes_no_output(tmp_path, monkeyp
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [
         ".building", ".fzkg-build", ".generations", ".lock"]
     assert [g.name for g in (out / ".generations").iterdir()] == [(out / "current").resolve().name]
+
+
+def test_the_graph_files_are_copied_span_by_span_in_order(tmp_path, monkeypatch):
+    """The reports' blocks are appended by a child process (``spancopy``), in the given order,
+    through the kernel or, where it cannot, through the process."""
+    from kg.build import spancopy
+
+    a, b = tmp_path / "a.report", tmp_path / "b.report"
+    a.write_bytes("头部 turtle-a ntriples-a 尾".encode())
+    b.write_bytes(b"x" * (3 << 20))  # longer than one read of the fallback
+    lines = [json.dumps([str(b), [[1, 5, 3 << 19], [0, 1, 4]]]), json.dumps([str(a), [[0, 7, 8], [1, 16, 10]]])]
+    for in_kernel in (True, False):
+        monkeypatch.setattr(spancopy, "_in_kernel", in_kernel)
+        outs = [tmp_path / f"out{i}-{in_kernel}" for i in (0, 1)]
+        for out in outs:
+            out.write_bytes(b"head ")
+        with open(outs[0], "r+b", buffering=0) as o0, open(outs[1], "r+b", buffering=0) as o1:
+            o0.seek(0, 2)
+            o1.seek(0, 2)
+            spancopy.copy_spans(lines, [o0, o1])
+        assert outs[0].read_bytes() == b"head xxxx" + b"turtle-a"
+        assert outs[1].read_bytes() == b"head " + b"x" * (3 << 19) + b"ntriples-a"
+
+
+def test_a_graph_file_copy_that_fails_fails_the_build_with_the_reason(tmp_path):
+    import threading
+
+    from kg.build.graphfiles import write_tail
+    from kg.build.records import Record, Summary
+    from kg.layout import AtomicWriter
+
+    gone = str(tmp_path / "gone.report")
+    s = Summary(Record("a.txt", "ok"), blocks=((gone, 0, 10), (gone, 10, 10)))
+    ttl, nt = AtomicWriter(tmp_path / "graph.ttl"), AtomicWriter(tmp_path / "graph.nt")
+    with pytest.raises(OSError, match="copying the reports into the graph files failed: .*gone.report"):
+        write_tail(ttl, nt, [s], threading.Event())
+    cancelled = threading.Event()
+    cancelled.set()
+    write_tail(ttl, nt, [s], cancelled)  # a cancelled build stops copying, and says nothing
+    ttl.abandon()
+    nt.abandon()
+    assert not list(tmp_path.iterdir())

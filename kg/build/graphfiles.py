@@ -7,6 +7,11 @@ cache entries as bytes, never decoded.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import subprocess
+import sys
 import threading
 from collections import defaultdict
 from pathlib import Path
@@ -14,7 +19,7 @@ from typing import Callable
 
 from .. import graph as G
 from ..extract import Lexicon
-from ..layout import GRAPH_FILES, AtomicWriter, Span
+from ..layout import GRAPH_FILES, AtomicWriter
 from ..resolve import Concept, concept_iri_for
 from .records import BuildResult, Summary
 from .store import StoreLoader
@@ -67,24 +72,50 @@ def write_head(out: Path, good: list[Summary], concepts: dict[str, Concept], lex
 
 
 def write_tail(ttl: AtomicWriter, nt: AtomicWriter, good: list[Summary],
-                      cancel: threading.Event) -> None:
-    """Every report's blocks from the cache, in report order (stopping if the build is
-    cancelled). Mostly file copying, so it runs in a thread beside the pages."""
-    for s in good:
-        if cancel.is_set():
-            return
-        ttl.write_span(s.blocks[0])
-        nt.write_span(s.blocks[1])
-
+               cancel: threading.Event) -> None:
+    """Every report's blocks from the cache, in report order, appended by a child process
+    (``spancopy``) so that the copying runs beside the pages, not between their turns at the
+    GIL; stopped if the build is cancelled."""
+    if isinstance(ttl, KeptFile):
+        return
+    for writer in (ttl, nt):
+        writer.fh.flush()
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("spancopy.py")), ttl.tmp, nt.tmp],
+                            stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        try:
+            for s in good:
+                if cancel.is_set():
+                    break
+                spans: dict[str, list[list[int]]] = {}
+                for out, (path, offset, length) in enumerate(s.blocks[:2]):
+                    spans.setdefault(path, []).append([out, offset, length])
+                for path, these in spans.items():
+                    proc.stdin.write(json.dumps([path, these], ensure_ascii=False).encode() + b"\n")
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # the child stopped early: its status and message say why
+        while proc.poll() is None:
+            if cancel.wait(0.05):
+                proc.kill()
+        if proc.returncode != 0 and not cancel.is_set():
+            raise OSError("copying the reports into the graph files failed: "
+                          + proc.stderr.read().decode(errors="replace").strip())
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.close()
+        proc.stderr.close()
+    for writer in (ttl, nt):
+        writer.fh.seek(0, os.SEEK_END)  # the child wrote past what this handle knows
 
 
 class KeptFile:
     """In place of a graph file's writer when the file in the build folder stands as it is."""
 
     def write(self, text: str) -> None:
-        pass
-
-    def write_span(self, span: Span) -> None:
         pass
 
     def commit(self) -> None:
