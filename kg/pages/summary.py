@@ -77,7 +77,7 @@ def evidence_markup(sentence: str, surface: str, limit: int = SENTENCE_CHARS) ->
         keep_after = min(len(after), budget - keep_before)
         before = ("…" if keep_before < len(before) else "") + before[len(before) - keep_before:]
         after = after[:keep_after] + ("…" if keep_after < len(after) else "")
-    return Markup("").join((escape(before), Markup("<mark>"), escape(surface), Markup("</mark>"), escape(after)))
+    return Markup(f"{escape(before)}<mark>{escape(surface)}</mark>{escape(after)}")
 
 
 # ---------------------------------------------------------------- the page
