@@ -106,3 +106,4 @@ class Extraction:
     issued: str | None  # ISO date
     mentions: tuple[Mention, ...] = field(default_factory=tuple)
     folded: str = ""  # the text as it was matched (``textnorm.fold_with_map``), for the later stages
+    names: frozenset[str] = frozenset()  # the body's names in the text (dropped from the front of institutions)

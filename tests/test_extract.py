@@ -189,3 +189,25 @@ def test_joined_names_are_found_as_the_pattern_finds_them():
     texts.append("推行“党建+法治+网格治理模式”，探索互联网+监管，实地+书面。")
     for text in texts:
         assert [m.span() for m in _joined_matches(text)] == [m.span() for m in P.JOINED.finditer(text)], text
+
+
+def test_what_a_report_says_about_itself_comes_back_from_its_cache_entry(extractor, tmp_path):
+    """A vocabulary edit finds a report's mentions again and nothing else: the title, body,
+    dates and the body's names it keeps in the cache give the extraction a fresh run gives."""
+    from kg import readers
+    from kg.build.cache import Cache
+    from kg.model import Placement
+
+    from conftest import SAMPLES
+
+    cache = Cache(tmp_path, "f")
+    for path in sorted(SAMPLES.glob("*.txt")):
+        d = readers.read(path)
+        ex = extractor.extract(d)
+        assert ex.body.division and ex.names and ex.year
+        entry = cache.put(d.sha256, "k", d.encoding, Placement(), [], [], 0, ("",) * 5, ex)
+        about = cache.get(d.sha256, "k").extraction_about(d)
+        assert (about.title, about.body, about.year, about.issued, about.names, about.mentions) == \
+            (ex.title, ex.body, ex.year, ex.issued, ex.names, ())
+        assert extractor.extract(d, about) == ex
+        assert entry.about == cache.get(d.sha256, "k").about

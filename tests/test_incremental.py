@@ -201,6 +201,32 @@ def test_a_vocabulary_edit_extracts_again_only_the_reports_it_touches(reports, f
     assert _outputs(first) == _outputs(fresh) and _quads(first) == _quads(fresh)
 
 
+def test_a_vocabulary_edit_finds_only_the_mentions_again(reports, first, tmp_path, monkeypatch):
+    # what a report says about itself (its text, title, body, dates and place) does not depend
+    # on the vocabulary: a report the edit touches is taken from its cache entry, not parsed,
+    # and neither its body nor its place is looked for again
+    from kg import readers
+    from kg.extract.body import BodyFinder
+    from kg.resolve import Resolver
+
+    vocab = tmp_path / "mine.ttl"
+    vocab.write_text(_EDIT, encoding="utf-8")
+
+    def again_from_scratch(*args, **kwargs):
+        raise AssertionError("a touched report was read and extracted from scratch")
+
+    for target, name in ((readers, "parse"), (BodyFinder, "find"), (Resolver, "place")):
+        monkeypatch.setattr(target, name, again_from_scratch)
+    again = B.build([reports], first, vocab=[vocab], jobs=1)
+    monkeypatch.undo()
+    assert any(not r.cached for r in again.records)
+    fresh = tmp_path / "fresh"
+    B.build([reports], fresh, vocab=[vocab])
+    assert _outputs(first) == _outputs(fresh)
+    assert json.loads((first / "manifest.json").read_text(encoding="utf-8"))["files"] == \
+        json.loads((fresh / "manifest.json").read_text(encoding="utf-8"))["files"]
+
+
 def test_an_edit_replaces_a_reports_changed_triples_whatever_its_sentences_hold(reports, first, tmp_path):
     # the store swaps only the triples an edit changed, line by line of N-Triples: a line
     # separator inside a sentence literal (U+2028 is kept as it is) must not cut a triple

@@ -5,9 +5,12 @@ or all of them when the code changed: the fingerprint hashes it, so a stale
 entry can never be read. The vocabulary is not in the fingerprint: each entry
 records the vocabulary it was made with (its digest), and the build keeps a
 snapshot of each vocabulary, so after an edit only the reports whose text
-holds a name the edit touched are extracted again (``Lexicon.changes_since``).
+holds a name the edit touched are extracted again (``Lexicon.changes_since``),
+and of those only the mentions: the text, the report's title, body, dates
+and place do not depend on the vocabulary and are read from the entry.
 An entry keeps what the build needs of a report, not the extraction: its
-summary for the parent, its rendered triples and evidence, and its text.
+summary for the parent, its rendered triples and evidence, its text and the
+text's key (which an edit searches for the names it touched).
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from typing import Sequence
 from .. import __version__
 from ..extract.lexicon import VocabConcept
 from ..layout import Span, write_atomic
-from ..model import Place, Placement
+from ..model import Body, Division, Document, Extraction, Place, Placement
 
 # what decides an entry's content, the vocabulary aside: every module and data file of these
 # packages and modules (a new reader or extraction module is covered the moment it is added)
 _INPUTS = ("readers", "extract", "resolve", "gazetteer", "ontology", "textnorm.py", "model.py", "kinds.py",
            "vocab.py", "graph.py", "build/cache.py", "build/worker.py")
-SECTIONS = ("turtle", "ntriples", "evidence", "text")  # an entry's parts, in file order
+# an entry's parts, in file order; "key" is the text's key (``lexicon.text_key``), which a
+# vocabulary edit searches for the names it touched
+SECTIONS = ("turtle", "ntriples", "evidence", "text", "key")
 
 
 def fingerprint() -> str:
@@ -70,6 +75,19 @@ def _placement(data: dict) -> Placement:
     return Placement(chain, data["resolution"], data["note"])
 
 
+def _about_json(ex: Extraction) -> dict:
+    b = ex.body
+    return {"title": ex.title, "year": ex.year, "issued": ex.issued, "names": sorted(ex.names),
+            "body": [[d.name, d.level] if d else None for d in (b.division, b.county, b.city, b.province)]
+            + [b.note, b.level]}
+
+
+def _about(data: dict, doc: Document) -> Extraction:
+    *divisions, note, level = data["body"]
+    body = Body(*(Division(*d) if d else None for d in divisions), note, level)
+    return Extraction(doc, data["title"], body, data["year"], data["issued"], names=frozenset(data["names"]))
+
+
 @dataclass
 class CacheEntry:
     """A report as a build keeps it: what the parent needs to know, and where its rendered
@@ -85,6 +103,12 @@ class CacheEntry:
     replaced: int = 0  # bytes of it that did not decode
     vocabulary: str = ""  # the digest of the vocabulary it was made with
     block: str = ""  # a digest of its Turtle: what the store holds of it
+    about: dict | None = None  # its title, body, dates and the body's names (``about``)
+
+    def extraction_about(self, doc: Document) -> Extraction:
+        """What the report says about itself, for ``Extractor.extract(doc, about=…)``: all of
+        the extraction but the mentions, which alone depend on the vocabulary."""
+        return _about(self.about, doc)
 
 
 class Cache:
@@ -136,13 +160,14 @@ class Cache:
             return None
 
     def put(self, sha256: str, key: str, encoding: str | None, placement: Placement, votes: list[tuple[str, str]],
-            aliases: list[tuple[str, str]], triples: int, sections: Sequence[str], *,
+            aliases: list[tuple[str, str]], triples: int, sections: Sequence[str], about: Extraction, *,
             warning: str | None = None, replaced: int = 0) -> CacheEntry:
         """Store a report (atomically, so a killed build leaves no half entry)."""
         blobs = [text.encode("utf-8") for text in sections]
         data = {"encoding": encoding, "warning": warning, "replaced": replaced, "placement": _placement_json(placement),
                 "votes": votes, "aliases": aliases, "triples": triples, "sizes": [len(b) for b in blobs],
-                "vocabulary": self.vocabulary, "block": hashlib.blake2b(blobs[0], digest_size=16).hexdigest()}
+                "vocabulary": self.vocabulary, "block": hashlib.blake2b(blobs[0], digest_size=16).hexdigest(),
+                "about": _about_json(about)}
         head = json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n"
         path = self.path(sha256, key)
         write_atomic(path, b"".join([head, *blobs]), durable=False)
@@ -158,7 +183,7 @@ class Cache:
             raise ValueError("entry cut short")
         return CacheEntry(data["encoding"], _placement(data["placement"]), [tuple(v) for v in data["votes"]],
                           [tuple(a) for a in data["aliases"]], data["triples"], tuple(spans), data["warning"],
-                          data["replaced"], data["vocabulary"], data["block"])
+                          data["replaced"], data["vocabulary"], data["block"], data["about"])
 
 
 def prune(root: Path, keep: str, *, sweep: bool = False) -> threading.Thread:

@@ -19,17 +19,16 @@ from .. import graph as G
 from .. import readers
 from ..errors import InputError
 from ..extract import Extractor, Lexicon
-from ..extract.lexicon import VocabularyChange
+from ..extract.lexicon import VocabularyChange, text_key
 from ..gazetteer import Gazetteer
 from ..layout import read_span, write_atomic
-from ..model import Extraction, Placement
+from ..model import Document, Extraction, Placement
 from ..readers import ReadLimits
 from ..resolve import Resolver, concept_iri_for
-from ..textnorm import fold_text
 from .cache import SECTIONS, Cache, CacheEntry
 from .records import Record, Summary
 
-_TEXT, _NTRIPLES = SECTIONS.index("text"), SECTIONS.index("ntriples")
+_TEXT, _NTRIPLES, _KEY = SECTIONS.index("text"), SECTIONS.index("ntriples"), SECTIONS.index("key")
 BIG = 2 << 20  # bytes of input above which a worker waits for the others' big inputs
 
 
@@ -76,8 +75,11 @@ class Worker:
         record.report = G.report_iri(path.name, sha)
         entry = self.cache.get(sha, key) if self.cache else None
         retired = None  # the block of an entry from another vocabulary, which this one would not make
+        about = None  # that entry's text and what the report says about itself, which stand
         if entry is not None and not self._still_valid(entry):  # (read now: the new entry replaces it)
-            retired, entry = (entry.block, read_span(entry.spans[_NTRIPLES]).decode("utf-8")), None
+            retired = (entry.block, read_span(entry.spans[_NTRIPLES]).decode("utf-8"))
+            about = self._about(raw, entry)
+            entry = None
         if entry is not None:
             record.cached, record.encoding = True, entry.encoding
             record.warning, record.replaced = entry.warning, entry.replaced
@@ -88,18 +90,25 @@ class Worker:
                            vocabulary=entry.vocabulary), None
         if self.gate is not None and len(raw.data) > BIG:
             with self.gate:  # two big inputs at once would double the peak: one waits
-                summary, ex = self._extract(raw, record, key)
+                summary, ex = self._extract(raw, record, key, about)
         else:
-            summary, ex = self._extract(raw, record, key)
+            summary, ex = self._extract(raw, record, key, about)
         if retired is not None and summary.block != retired[0]:  # the store may hold the old block:
             summary.retired = retired  # its triples, to delete as they are (cheaper than finding them)
         return summary, ex
 
-    def _extract(self, raw: readers.RawFile, record: Record, key: str) -> tuple[Summary, Extraction | None]:
+    def _extract(self, raw: readers.RawFile, record: Record, key: str,
+                 about: tuple[Extraction, Placement] | None = None) -> tuple[Summary, Extraction | None]:
+        """Read, extract, place, render and cache one report; with ``about`` (an entry's, from
+        another vocabulary), only find its mentions again: its text and place stand."""
         path, sha = raw.path, raw.sha256
-        doc = readers.parse(raw, self.limits)
-        ex = self.extractor.extract(doc)
-        placement = self.resolver.place(ex.body, ex.folded, key)
+        if about is None:
+            doc = readers.parse(raw, self.limits)
+            ex = self.extractor.extract(doc)
+            placement = self.resolver.place(ex.body, ex.folded, key)
+        else:
+            ex = self.extractor.extract(about[0].document, about[0])
+            doc, placement = ex.document, about[1]
         record.encoding, record.replaced = doc.encoding, doc.replaced
         record.warning = _unlike_a_report(ex, placement)
         _note(record, placement)
@@ -111,7 +120,8 @@ class Worker:
         ttl, nt, triples = G.report_blocks(ex, G.body_iri(placement), self.concept_of)
         evidence = json.dumps(G.report_evidence(ex, self.concept_of), ensure_ascii=False)
         entry = self.cache.put(sha, key, doc.encoding, placement, votes, aliases, triples,
-                               (ttl, nt, evidence, doc.text), warning=record.warning, replaced=doc.replaced)
+                               (ttl, nt, evidence, doc.text, text_key(ex.folded)), ex,
+                               warning=record.warning, replaced=doc.replaced)
         return Summary(record, path.name, placement, votes, aliases, triples, blocks=entry.spans,
                        size=len(raw.data), block=entry.block, vocabulary=entry.vocabulary), ex
 
@@ -126,7 +136,13 @@ class Worker:
         change = self._changes[entry.vocabulary]
         if change is None:
             return False
-        return not change.touches(fold_text(read_span(entry.spans[_TEXT]).decode("utf-8")))
+        return not change.touches(read_span(entry.spans[_KEY]).decode("utf-8"))
+
+    def _about(self, raw: readers.RawFile, entry: CacheEntry) -> tuple[Extraction, Placement]:
+        """An entry's text as its document, what the report says about itself and its place."""
+        doc = Document(raw.path.name, str(raw.path), read_span(entry.spans[_TEXT]).decode("utf-8"), raw.sha256,
+                       readers.format_of(raw.path), entry.encoding, entry.replaced)
+        return entry.extraction_about(doc), entry.placement
 
     def _keep_text(self, key: str, text) -> None:
         """The report's text in ``texts/``: linked from the build before where it is there (the

@@ -40,13 +40,18 @@ class Extractor:
         self.bodies = BodyFinder(self.tokens, known=known)
         self.mentions = MentionFinder(lexicon, self.tokens)
 
-    def extract(self, doc: Document) -> Extraction:
-        """Everything one report says about itself and what it names."""
+    def extract(self, doc: Document, about: Extraction | None = None) -> Extraction:
+        """Everything one report says about itself and what it names.
+
+        ``about``, an extraction of the same text made before, gives its title, body, year,
+        dates and the body's names, which do not depend on the vocabulary: then only the
+        mentions are found again (what a vocabulary edit changes)."""
         folded, index = fold_with_map(doc.text)
-        lines = line_spans(folded)
-        title, title_pos = find_title(lines)
-        body, names = self.bodies.find(folded, lines, title_pos)
-        year = find_year(folded, title, title_pos)
-        issued = find_issued(folded)
-        mentions = self.mentions.find(doc.text, folded, index, names)
-        return Extraction(doc, title, body, year, issued, tuple(mentions), folded)
+        if about is None:
+            lines = line_spans(folded)
+            title, title_pos = find_title(lines)
+            body, names = self.bodies.find(folded, lines, title_pos)
+            about = Extraction(doc, title, body, find_year(folded, title, title_pos), find_issued(folded),
+                               names=frozenset(names))
+        mentions = self.mentions.find(doc.text, folded, index, about.names)
+        return Extraction(doc, about.title, about.body, about.year, about.issued, tuple(mentions), folded, about.names)

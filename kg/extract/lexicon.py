@@ -56,11 +56,17 @@ class VocabularyChange:
         self.keys = keys
         self._matcher = ahocorasick_rs.AhoCorasick(sorted(keys)) if keys else None
 
-    def touches(self, folded: str) -> bool:
-        """Whether a report (its folded text) holds a touched name."""
+    def touches(self, key: str) -> bool:
+        """Whether a report holds a touched name (``key`` is its ``text_key``)."""
         if self._matcher is None:
             return False
-        return bool(self._matcher.find_matches_as_indexes(key_of_folded(folded).replace("—", "")))
+        return bool(self._matcher.find_matches_as_indexes(key))
+
+
+def text_key(folded: str) -> str:
+    """The key of a report's whole folded text, which ``VocabularyChange`` searches. It does
+    not depend on the vocabulary, so a build keeps it with each report's cache entry."""
+    return key_of_folded(folded).replace("—", "")
 
 
 def bundled_vocabularies() -> list[Path]:

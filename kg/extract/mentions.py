@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -66,7 +66,7 @@ class MentionFinder:
         self._pattern_name_cache: dict[tuple[str, bool], str | None] = {}
         self._pattern_label_cache: dict[tuple[str, str], tuple[str, str] | None] = {}
 
-    def find(self, text: str, folded: str, index: list[int], own_names: set[str]) -> list[Mention]:
+    def find(self, text: str, folded: str, index: list[int], own_names: Iterable[str]) -> list[Mention]:
         """The mentions of ``text`` (``folded`` is its folded copy, ``index`` maps folded offsets
         back); ``own_names`` are the body's names, dropped from the front of institutions."""
         owns = _own_order(own_names)
@@ -324,7 +324,7 @@ def _generic_institution(tokens: tuple[str, ...]) -> bool:
     return all(t in P.GENERIC_ORGAN_WORDS for t in tokens)
 
 
-def _own_order(own_names: set[str]) -> tuple[str, ...]:
+def _own_order(own_names: Iterable[str]) -> tuple[str, ...]:
     """The order _strip_own tries a report's own names in: longest first (sorted once per report)."""
     return tuple(sorted(own_names, key=len, reverse=True))
 
