@@ -10,7 +10,9 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import threading
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
 GRAPH_TTL = "graph.ttl"
 GRAPH_NT = "graph.nt"
@@ -34,6 +36,72 @@ def read_span(span: Span) -> bytes:
     with open(path, "rb", buffering=0) as fh:
         fh.seek(offset)
         return fh.read(length)
+
+
+_in_kernel = hasattr(os, "copy_file_range")  # Linux; False once it fails between two files
+
+
+def copy_range(src: int, dst: int, offset: int, length: int) -> None:
+    """``length`` bytes of file ``src`` from ``offset`` to file ``dst`` at its position (both
+    descriptors), in the kernel where it can: never through Python's memory."""
+    global _in_kernel
+    while length > 0:
+        n = 0
+        if _in_kernel:
+            try:
+                n = os.copy_file_range(src, dst, length, offset)
+            except OSError:  # not between these two file systems: copy through here
+                _in_kernel = False
+        if not _in_kernel:
+            n = os.write(dst, os.pread(src, min(length, 1 << 20), offset))
+        if n <= 0:
+            raise OSError(f"{length} bytes short of the span's end")
+        offset += n
+        length -= n
+
+
+class Splicer:
+    """Text written to a file, with spans of another file (``source``) copied in between as
+    bytes: a page's unchanged parts come from the page before without being decoded and
+    encoded again, and spans that follow each other are copied at once."""
+
+    def __init__(self, fh: TextIO, source: Path | None = None) -> None:
+        self.fh = fh
+        self.source = source
+        self._src: BinaryIO | None = None
+        self._pending: list[int] | None = None  # [offset, length] of the span to copy next
+
+    def write(self, text: str) -> None:
+        if self._pending:
+            self._copy()
+        self.fh.write(text)
+
+    def splice(self, offset: int, length: int) -> None:
+        held = self._pending
+        if held and held[0] + held[1] == offset:
+            held[1] += length
+            return
+        if held:
+            self._copy()
+        self._pending = [offset, length]
+
+    def flush(self) -> None:
+        if self._pending:
+            self._copy()
+        self.fh.flush()
+
+    def close(self) -> None:
+        if self._src is not None:
+            self._src.close()
+            self._src = None
+
+    def _copy(self) -> None:
+        offset, length = self._pending
+        self._pending = None
+        if self._src is None:
+            self._src = open(self.source, "rb", buffering=0)
+        self.fh.flush()  # what was written goes first; the copy moves the descriptor past it
+        copy_range(self._src.fileno(), self.fh.fileno(), offset, length)
 
 
 class AtomicWriter:
@@ -163,6 +231,7 @@ class BuildFolder:
     def __init__(self, root: Path) -> None:
         self.root = Path(root).absolute()  # compared with the resolved ``current``: a relative root never matches
         self._lock_fh = None
+        self._sweeper: threading.Thread | None = None
 
     @property
     def generations(self) -> Path:
@@ -197,6 +266,9 @@ class BuildFolder:
         (self.root / BUILD_MARK).touch()
 
     def unlock(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.join()
+            self._sweeper = None
         if self._lock_fh is not None:
             self._lock_fh.close()  # closing releases the flock
             self._lock_fh = None
@@ -258,12 +330,25 @@ class BuildFolder:
 
     def sweep(self) -> None:
         """Remove the generations other than the current one (a reader of the one before had a
-        build's time to finish) and the temporary files killed builds left at the top."""
+        build's time to finish) and the temporary files killed builds left at the top.
+
+        A generation is thousands of files: they are moved aside at once and deleted in a
+        thread while the build goes on (``unlock`` waits for it)."""
         current = self.current()
+        stale = []
         if self.generations.is_dir():
-            for gen in self.generations.iterdir():
-                if gen != current:
-                    shutil.rmtree(gen, ignore_errors=True)
+            for i, gen in enumerate(sorted(self.generations.iterdir())):
+                if gen == current:
+                    continue
+                if gen.name.isdigit():
+                    aside = self.generations / f".swept-{os.getpid()}-{i}"
+                    gen.rename(aside)
+                    gen = aside
+                stale.append(gen)
+        if stale:
+            self._sweeper = threading.Thread(target=lambda: [shutil.rmtree(d, ignore_errors=True) for d in stale],
+                                             name="generation-sweeper", daemon=True)
+            self._sweeper.start()
         for stray in self.root.glob(".*.tmp"):
             stray.unlink(missing_ok=True)
         for stray in self.root.glob(".*.link"):

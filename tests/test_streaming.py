@@ -122,16 +122,16 @@ def test_a_failure_while_the_pages_are_drawn_changes_no_output(tmp_path, monkeyp
 
 
 def test_the_graph_files_are_copied_span_by_span_in_order(tmp_path, monkeypatch):
-    """The reports' blocks are appended by a child process (``spancopy``), in the given order,
+    """The reports' blocks are appended by a child process (``kg.spancopy``), in the given order,
     through the kernel or, where it cannot, through the process."""
-    from kg.build import spancopy
+    from kg import layout, spancopy
 
     a, b = tmp_path / "a.report", tmp_path / "b.report"
     a.write_bytes("头部 turtle-a ntriples-a 尾".encode())
     b.write_bytes(b"x" * (3 << 20))  # longer than one read of the fallback
     lines = [json.dumps([str(b), [[1, 5, 3 << 19], [0, 1, 4]]]), json.dumps([str(a), [[0, 7, 8], [1, 16, 10]]])]
     for in_kernel in (True, False):
-        monkeypatch.setattr(spancopy, "_in_kernel", in_kernel)
+        monkeypatch.setattr(layout, "_in_kernel", in_kernel)
         outs = [tmp_path / f"out{i}-{in_kernel}" for i in (0, 1)]
         for out in outs:
             out.write_bytes(b"head ")
@@ -161,3 +161,29 @@ def test_a_graph_file_copy_that_fails_fails_the_build_with_the_reason(tmp_path):
     ttl.abandon()
     nt.abandon()
     assert not list(tmp_path.iterdir())
+
+
+def test_a_splicer_puts_text_and_the_page_befores_spans_in_order(tmp_path, monkeypatch):
+    """Kept rows and edges are spliced from the page before as bytes; spans that follow each
+    other in it go in one copy."""
+    from kg import layout
+
+    before = tmp_path / "before.csv"
+    before.write_bytes("甲,1\n乙,2\n丙,3\n".encode())  # rows of 6 bytes each
+    copies = []
+    real = layout.copy_range
+    monkeypatch.setattr(layout, "copy_range", lambda *a: copies.append(a[2:]) or real(*a))
+    for in_kernel in (True, False):
+        monkeypatch.setattr(layout, "_in_kernel", in_kernel)
+        copies.clear()
+        with open(tmp_path / "new.csv", "w", encoding="utf-8") as fh:
+            out = layout.Splicer(fh, before)
+            out.write("头\n")
+            out.splice(0, 6)
+            out.splice(6, 6)  # follows the span before: one copy of both
+            out.write("新,9\n")
+            out.splice(12, 6)
+            out.flush()
+            out.close()
+        assert (tmp_path / "new.csv").read_text(encoding="utf-8") == "头\n甲,1\n乙,2\n新,9\n丙,3\n"
+        assert copies == [(0, 12), (12, 6)]

@@ -74,14 +74,16 @@ def write_head(out: Path, good: list[Summary], concepts: dict[str, Concept], lex
 def write_tail(ttl: AtomicWriter, nt: AtomicWriter, good: list[Summary],
                cancel: threading.Event) -> None:
     """Every report's blocks from the cache, in report order, appended by a child process
-    (``spancopy``) so that the copying runs beside the pages, not between their turns at the
+    (``kg.spancopy``) so that the copying runs beside the pages, not between their turns at the
     GIL; stopped if the build is cancelled."""
     if isinstance(ttl, KeptFile):
         return
     for writer in (ttl, nt):
         writer.fh.flush()
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("spancopy.py")), ttl.tmp, nt.tmp],
-                            stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    package_root = str(Path(__file__).resolve().parent.parent.parent)  # the child imports this kg, not another
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen([sys.executable, "-m", "kg.spancopy", ttl.tmp, nt.tmp],
+                            stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
         try:
             for s in good:

@@ -10,14 +10,15 @@ streamed to disk as the pass goes. Imports run one way: this module ->
 
 from __future__ import annotations
 
+import io
 import os
-import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..layout import GRAPHML, NETWORK, PAGE_FILES, SUMMARY, TOWNS_CSV, AtomicWriter, write_streamed
+from ..layout import (GRAPHML, NETWORK, PAGE_FILES, SUMMARY, TOWNS_CSV, AtomicWriter, Splicer, copy_range,
+                      write_streamed)
 from .corpus import gather
 from .memo import PagesMemo
 from .exports import GRAPHML_TAIL, graphml_head, graphml_nodes, graphml_text
@@ -46,6 +47,9 @@ def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_c
     csv_file = AtomicWriter(out / TOWNS_CSV)
     edges_fd, edges_tmp = tempfile.mkstemp(prefix=f".{GRAPHML}.", suffix=".edges", dir=out)
     edges = os.fdopen(edges_fd, "w", encoding="utf-8", newline="\n")
+    # the kept bodies' rows and edges come from the pages before, as bytes
+    csv_out = Splicer(csv_file.fh, memo.source("csv") if memo else None)
+    edges_out = Splicer(edges, memo.source("graphml") if memo else None)
     gml = None
     edges_at = 0  # where the edges start in graph.graphml (bytes)
 
@@ -57,15 +61,17 @@ def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_c
         if memo is not None:
             edges_at = sum(len(part.encode("utf-8")) for part in head)
         gml.fh.flush()
-        with open(edges_tmp, encoding="utf-8") as fh:
-            shutil.copyfileobj(fh, gml.fh, 1 << 20)
+        with open(edges_tmp, "rb", buffering=0) as fh:
+            copy_range(fh.fileno(), gml.fh.fileno(), 0, os.fstat(fh.fileno()).st_size)
         gml.write(GRAPHML_TAIL)
         gml.commit()
 
     try:
         corpus = gather(graph, max_cards=summary.MAX_CARDS if max_cards is None else max_cards,
-                        max_bodies=max_nodes, csv_out=csv_file.fh, edges_out=edges.write, memo=memo)
+                        max_bodies=max_nodes, csv_out=csv_out, edges_out=edges_out, memo=memo)
+        csv_out.flush()
         csv_file.commit()
+        edges_out.flush()
         edges.close()
         gml = AtomicWriter(out / GRAPHML)
         with ThreadPoolExecutor(1) as pool:
@@ -83,8 +89,8 @@ def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_c
             gml.abandon()
         raise
     finally:
-        if memo is not None:
-            memo.close()
+        csv_out.close()
+        edges_out.close()
         if not edges.closed:
             edges.close()
         Path(edges_tmp).unlink(missing_ok=True)
@@ -94,8 +100,6 @@ def write_pages(graph: Any, out_dir: str | Path, *, max_nodes: int = 1500, max_c
 def towns_csv(select: Select | Any) -> str:
     """towns.csv as text: one row per (body, report year, concept) with one evidence sentence,
     sorted, header first (a build streams it to disk instead)."""
-    import io
-
     out = io.StringIO()
     gather(select, csv_out=out)
     return out.getvalue()
@@ -104,6 +108,6 @@ def towns_csv(select: Select | Any) -> str:
 def graphml(select: Select | Any) -> str:
     """graph.graphml as text: bodies and concepts with their counts, then body -> concept edges
     with the link, the mentions and the years (a build streams it to disk instead)."""
-    edges: list[str] = []
-    corpus = gather(select, edges_out=edges.append)
-    return graphml_text(corpus.bodies.values(), corpus.concepts.values(), edges)
+    edges = io.StringIO()
+    corpus = gather(select, edges_out=edges)
+    return graphml_text(corpus.bodies.values(), corpus.concepts.values(), [edges.getvalue()])

@@ -11,7 +11,7 @@ and which are avoided, is written in docs/queries.md.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from .. import queries
@@ -32,15 +32,16 @@ _LINK_OF = {k.key: k.link for k in KINDS}
 
 
 def gather(graph: Any, *, max_cards: int = 0, max_bodies: int = 0,
-           csv_out: TextIO | None = None, edges_out: Callable[[str], Any] | None = None,
+           csv_out: TextIO | None = None, edges_out: TextIO | None = None,
            memo: PagesMemo | None = None) -> Corpus:
     """Everything the pages need, in one pass.
 
     ``max_cards`` bodies (the most connected) keep their per-concept detail
     for the summary's cards; ``max_bodies`` bodies (the most connected) keep
-    their links for the network. ``csv_out`` receives bodies.csv and
+    their links for the network. ``csv_out`` receives towns.csv and
     ``edges_out`` the GraphML ``<edge>`` elements, as the pass goes. A ``memo`` of the pass
-    before saves folding again the bodies whose inputs did not change, and keeps this pass's.
+    before saves folding again the bodies whose inputs did not change, and keeps this pass's
+    (both outputs are then ``layout.Splicer`` objects: the kept bodies' parts are spliced in).
     """
     src = as_source(graph)
     first = list(src.map(lambda job: job(), [

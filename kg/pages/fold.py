@@ -121,10 +121,9 @@ def fold(batch: list[BodyStats], found: Found, concepts: dict[str, ConceptStats]
     """Fold one batch into the counts, write its CSV rows and GraphML edges; the batch's mentions.
 
     A body the ``memo`` of the build before keeps (``found.kept``) is not folded again: its
-    counts are added from what was kept, and its rows and edges are copied from the files before."""
+    counts are added from what was kept, and its rows and edges are spliced in from the files
+    before (``csv_out`` and ``edges_out`` are then ``layout.Splicer`` objects)."""
     total = 0
-    csv_parts: list[str] = []
-    edge_parts: list[str] = []
     for group in _groups(batch):
         rows: set[tuple[str, ...]] = set()
         for t in group:
@@ -135,19 +134,22 @@ def fold(batch: list[BodyStats], found: Found, concepts: dict[str, ConceptStats]
             total += bf.mentions
             if kept is None and bf.rows:
                 rows |= bf.rows
-            text = memo.edges(t.iri) if kept is not None else bf.edges
-            edge_parts.append(text)
+            if edges_out is not None:
+                if kept is not None:
+                    edges_out.splice(*memo.edges_span(t.iri))
+                else:
+                    edges_out.write(bf.edges)
             if memo is not None:
-                memo.keep(t, bf, text)
+                memo.keep(t, bf)
         if csv_out is not None:
-            text = memo.rows(group[0].iri) if found.kept.get(group[0].iri) is not None else _csv(rows)
-            csv_parts.append(text)
-            if memo is not None:
-                memo.rows_written(group, text)
-    if csv_out is not None:
-        csv_out.write("".join(csv_parts))
-    if edges_out is not None and edge_parts:
-        edges_out("".join(edge_parts))
+            if group[0].iri in found.kept:
+                csv_out.splice(*memo.rows_span(group[0].iri))
+                memo.rows_written(group)
+            else:
+                text = _csv(rows)
+                csv_out.write(text)
+                if memo is not None:
+                    memo.rows_written(group, text)
     return total
 
 

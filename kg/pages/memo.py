@@ -54,7 +54,7 @@ class PagesMemo:
         evidence follows from its triples); ``previous``: the generation the pages before are in."""
         self.code, self.digests = code, digests
         self.before: dict = {}
-        self._files: dict[str, object] = {}
+        self._files: dict[str, Path] = {}  # the pages before, whose spans are kept
         if previous is not None:
             self.before = self._load(previous)
         self.codes = _Codes(self.before.get("codes"))
@@ -149,13 +149,17 @@ class PagesMemo:
 
     # ------------------------------------------------------------ during the pass
 
-    def rows(self, iri: str) -> str:
-        """A kept body's towns.csv rows, from the file before."""
-        return self._read("csv", self.before["bodies"][iri][7])
+    def rows_span(self, iri: str) -> list[int]:
+        """Where a kept body's towns.csv rows lie in the file before (offset, length)."""
+        return self.before["bodies"][iri][7]
 
-    def edges(self, iri: str) -> str:
-        """A kept body's GraphML edges, from the file before."""
-        return self._read("graphml", self.before["bodies"][iri][8])
+    def edges_span(self, iri: str) -> list[int]:
+        """Where a kept body's GraphML edges lie in the file before."""
+        return self.before["bodies"][iri][8]
+
+    def source(self, name: str) -> Path | None:
+        """The page before that kept spans come from: "csv" or "graphml"."""
+        return self._files.get(name)
 
     def fold_of(self, held: list) -> BodyFold:
         """A kept body's fold, as the pass adds it."""
@@ -167,17 +171,10 @@ class PagesMemo:
             bf.named = {c: Named(*values) for c, values in named.items()}
         return bf
 
-    def _read(self, name: str, span: list[int]) -> str:
-        fh = self._files.get(name)
-        if not hasattr(fh, "read"):
-            fh = self._files[name] = open(self._files[name], "rb")
-        fh.seek(span[0])
-        return fh.read(span[1]).decode("utf-8")
-
-    def keep(self, t: BodyStats, bf: BodyFold, edges: str) -> None:
+    def keep(self, t: BodyStats, bf: BodyFold) -> None:
         """What the pass made of a body (folded or kept), for the next build."""
         held = self.before["bodies"][t.iri] if t.iri in self.kept else None
-        size = held[8][1] if held is not None else len(edges.encode("utf-8"))
+        size = held[8][1] if held is not None else len(bf.edges.encode("utf-8"))
         self._edges_at[t.iri] = (self.edge_pos, size)
         self.edge_pos += size
         if held is not None:  # as it was (its evidence candidates are among the kept ones)
@@ -201,9 +198,10 @@ class PagesMemo:
             else:
                 held.count += 1
 
-    def rows_written(self, group: list[BodyStats], text: str) -> None:
+    def rows_written(self, group: list[BodyStats], text: str | None = None) -> None:
+        """Where a run of bodies' rows went (``text``, or the kept ones spliced in)."""
         iri = group[0].iri
-        size = self.before["bodies"][iri][7][1] if iri in self.kept else len(text.encode("utf-8"))
+        size = self.before["bodies"][iri][7][1] if text is None else len(text.encode("utf-8"))
         if len(group) == 1:
             self._rows_at[iri] = (self.csv_pos, size)
         self.csv_pos += size
@@ -241,11 +239,6 @@ class PagesMemo:
                 "graphml": _stamp(gen / GRAPHML), "basic": basic, "terms": terms,
                 "evidence": self.evidence_out, "codes": self.codes.dump()}
         _write_frames(gen / MEMO, head, self.bodies)
-
-    def close(self) -> None:
-        for fh in self._files.values():
-            if hasattr(fh, "close"):
-                fh.close()
 
 
 def _signatures(concepts: dict[str, ConceptStats]) -> tuple[dict, dict]:

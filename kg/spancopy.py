@@ -1,10 +1,9 @@
-"""Append spans of files to files, as a child process: ``python spancopy.py OUT...``.
+"""Append spans of files to files, as a child process: ``python -m kg.spancopy OUT...``.
 
 The build copies every report's Turtle and N-Triples blocks from its cache
 entry to graph.ttl and graph.nt while the pages are drawn. In a thread, each
 of those tens of thousands of small reads would wait for the GIL the pages'
-Python holds; in a process of its own the copying runs beside them. It
-imports nothing of the package, so it starts in milliseconds.
+Python holds; in a process of its own the copying runs beside them.
 
 Standard input: one JSON line per source file, ``[path, [[out, offset,
 length], ...]]``, ``out`` an index into the arguments. Each output is
@@ -18,34 +17,15 @@ import os
 import sys
 from typing import BinaryIO, Iterable
 
+from .layout import copy_range
+
 
 def copy_spans(lines: Iterable[str], outs: list[BinaryIO]) -> None:
     for line in lines:
         path, spans = json.loads(line)
         with open(path, "rb", buffering=0) as src:
             for out, offset, length in spans:
-                _copy(src.fileno(), outs[out].fileno(), offset, length)
-
-
-_in_kernel = hasattr(os, "copy_file_range")  # Linux; False once it fails between these files
-
-
-def _copy(src: int, dst: int, offset: int, length: int) -> None:
-    """``length`` bytes of ``src`` from ``offset`` to the end of ``dst``, in the kernel where it can."""
-    global _in_kernel
-    while length > 0:
-        n = 0
-        if _in_kernel:
-            try:
-                n = os.copy_file_range(src, dst, length, offset)
-            except OSError:  # not between these two file systems: copy through here
-                _in_kernel = False
-        if not _in_kernel:
-            n = os.write(dst, os.pread(src, min(length, 1 << 20), offset))
-        if n <= 0:
-            raise OSError(f"{length} bytes short of the span's end")
-        offset += n
-        length -= n
+                copy_range(src.fileno(), outs[out].fileno(), offset, length)
 
 
 def main() -> int:
