@@ -125,7 +125,7 @@ def _build(folder: BuildFolder, inputs, vocab, jobs, limits, on_error, progress,
     loader = StoreLoader(out, gen, cache.root.name, cache.vocabulary, reuse=not rebuild,
                          pages=_drawing_code() if pages else None) if store else None
     try:
-        for s in run_all(files, worker, jobs, progress):
+        for s in run_all(files, worker, jobs, progress, started=_import_drawing if pages else lambda: None):
             if s.record.status == "ok" and s.record.sha256 not in seen:  # a duplicate's votes are its twin's
                 seen.add(s.record.sha256)
                 for label, kind in s.votes:
@@ -245,6 +245,18 @@ def _settle(folder: BuildFolder, gen: Path, ttl: AtomicWriter, nt: AtomicWriter,
 
 class _Cancelled(Exception):
     """The build stopped before its outputs were swapped in."""
+
+
+def _import_drawing() -> None:
+    """Import what draws the pages (pyvis, which imports IPython, and jinja2: a third of a
+    second) in a thread while the workers extract, not on the way to the pages."""
+    def run() -> None:
+        try:
+            from ..pages import network, summary  # noqa: F401
+        except Exception:  # noqa: BLE001 - the pages import them again, and say what is wrong
+            pass
+
+    threading.Thread(target=run, name="import-drawing", daemon=True).start()
 
 
 def _drawing_code() -> str:

@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .. import graph as G
 from .. import readers
@@ -206,11 +206,16 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
 
 
-def run_all(files: list[Path], worker: Worker, jobs: int | None, progress) -> Iterator[Summary]:
-    """Summaries as the reports are done (in input order), so the caller can fold them as they come."""
+def run_all(files: list[Path], worker: Worker, jobs: int | None, progress,
+            started: Callable[[], object] = lambda: None) -> Iterator[Summary]:
+    """Summaries as the reports are done (in input order), so the caller can fold them as they come.
+
+    ``started`` is called once the workers run: what the parent does beside them must not
+    begin before they are forked (a fork copies a thread's half-done import as it stands)."""
     jobs = max(1, jobs or os.cpu_count() or 1)
     wrap = progress or (lambda it, total: it)
     if jobs == 1 or len(files) < 4 * jobs:
+        started()
         for p in wrap(files, len(files)):
             yield worker.run(p)[0]
         return
@@ -224,6 +229,7 @@ def run_all(files: list[Path], worker: Worker, jobs: int | None, progress) -> It
         init, args = _init_worker, (worker.vocab, worker.cache, worker.limits, worker.texts, worker.previous,
                                     worker.gate)
     pool = ctx.Pool(jobs, initializer=init, initargs=args)
+    started()
     try:
         yield from wrap(pool.imap(_run_in_pool, files, chunksize=max(1, min(64, len(files) // (jobs * 8)))),
                         len(files))
