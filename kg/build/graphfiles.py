@@ -56,11 +56,11 @@ def write_head(out: Path, good: list[Summary], concepts: dict[str, Concept], lex
         for subject, make in blocks:
             triples = make()
             fixed += len(set(triples))
-            text = G.turtle_block(triples)
+            text, lines = G.turtle_block(triples), G.ntriples_block(triples)
             ttl.write(text)
-            nt.write(G.ntriples_block(triples))
+            nt.write(lines)
             if store:
-                store.head(subject, text)
+                store.head(subject, text, lines)
         if store:
             store.finish()
     except BaseException:

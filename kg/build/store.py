@@ -154,10 +154,11 @@ class StoreLoader:
             self._feed(read_span(spans[0]))
 
     def _swap(self, old: str, new: str) -> None:
-        """Replace a report's triples by the difference alone: an edit changes a few mentions of
-        a report and leaves the rest, and deleting and loading all of them costs far more. One
-        line of N-Triples is one triple (split at "\\n" only: a literal may hold U+2028), and
-        N-Triples is Turtle."""
+        """Replace triples by the difference alone (``old`` and ``new`` as N-Triples): an edit
+        changes a few mentions of a report, or a few links of a body, and leaves the rest;
+        deleting and loading all of them costs far more. One line of N-Triples is one triple
+        (split at "\n" only: a literal may hold U+2028), and N-Triples is Turtle. A triple
+        written another way in ``old`` is deleted and loaded again: the same in the end."""
         before, after = set(old.split("\n")), set(new.split("\n"))
         gone, come = sorted(before - after - {""}), sorted(after - before - {""})
         if gone:
@@ -166,8 +167,8 @@ class StoreLoader:
         if come:
             self._feed(("\n".join(come) + "\n").encode("utf-8"))
 
-    def head(self, subject: str, turtle: str) -> None:
-        """A concept's or place's block (they come after every report)."""
+    def head(self, subject: str, turtle: str, ntriples: str) -> None:
+        """A concept's or place's block, in Turtle and as N-Triples (they come after every report)."""
         data = turtle.encode("utf-8")
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         self.heads[subject] = digest
@@ -177,14 +178,18 @@ class StoreLoader:
         if held is None:
             self._feed(data)
             return
-        self.changed.append((subject, data))
+        self.changed.append((subject, ntriples))
         if len(self.changed) >= self.BATCH:
             self._replace_changed()
 
     def _replace_changed(self) -> None:
-        self._delete(queries.text("delete_subjects"), [s for s, _ in self.changed])
-        for _, data in self.changed:
-            self._feed(data)
+        """The changed subjects' triples swapped for the difference from what the store holds
+        of them (the previous build's: no report and no other subject writes them)."""
+        if not self.changed:
+            return
+        query = queries.text("triples_of_subjects").replace("@VALUES@", " ".join(s for s, _ in self.changed))
+        held = self.store.query(query).serialize(format=self._ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        self._swap(held, "".join(nt for _, nt in self.changed))
         self.changed = []
 
     def _delete(self, update: str, terms: list[str]) -> None:
